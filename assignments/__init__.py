@@ -1,0 +1,1 @@
+"""The course's assignments, each a plugin registered through the ``grader`` hooks."""

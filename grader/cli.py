@@ -1,0 +1,269 @@
+"""The ``grader`` command line.
+
+Exit status: 0 when the command did its job (``grader grade`` produced a
+grade, however broken the submission); 1 when ``grader check`` found a
+failing check or ``grader demo`` saw an example graded unlike its label;
+2 for bad usage; 3 when the grader itself failed. Errors are one line on
+stderr, never a traceback (``GRADER_DEBUG=1`` shows it).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from grader import __version__
+from grader.errors import GraderError, UsageError
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _assignment(pm, assignment_id: str):
+    from grader.plugin_manager import assignments
+
+    found = assignments(pm)
+    if assignment_id not in found:
+        known = ", ".join(sorted(found)) or "none"
+        raise UsageError(f"unknown assignment {assignment_id!r} (registered: {known}; see 'grader list')")
+    return found[assignment_id]
+
+
+def _options(device: str, seed: int, time_budget, data, threads, fast: bool):
+    from grader.assignment import Options
+    from grader.grading import resolve_device
+
+    if time_budget is not None and time_budget <= 0:
+        raise UsageError("--time-budget must be a positive number of seconds")
+    if data is not None and not Path(data).is_dir():
+        raise UsageError(f"--data {data}: no such folder")
+    threads = threads or max(1, min(4, os.cpu_count() or 1))
+    return Options(device=resolve_device(device), seed=seed, time_budget=time_budget, fast=fast,
+                   threads=threads, data_root=Path(data) if data else None)
+
+
+def _print_grade(grade, verbose: bool) -> None:
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("")
+    table.add_column("test")
+    table.add_column("kind")
+    table.add_column("score", justify="right")
+    for test in grade.tests:
+        mark = "[green]PASS[/]" if test.passed else ("[dim]SKIP[/]" if test.skipped else "[red]FAIL[/]")
+        table.add_row(mark, test.name, test.kind, f"{test.score:g}/{test.max_score:g}")
+    console.print(f"[bold]{grade.assignment['id']}[/]: {grade.assignment['title']}")
+    console.print(table)
+    if verbose:
+        for test in grade.tests:
+            if not test.passed and test.output:
+                console.print(f"\n[bold]{test.name}[/] ({test.kind})")
+                console.print(test.output, markup=False)
+    for note in grade.notes:
+        console.print(f"[yellow]{note}[/]", markup=True)
+    if grade.sandbox.get("degraded"):
+        console.print(f"[yellow]Sandbox: {grade.sandbox['mode']} (degraded; not active: "
+                      f"{', '.join(grade.sandbox.get('missing', []))})[/]")
+    console.print(f"[bold]Score: {grade.score:g} / {grade.max_score:g}[/]")
+
+
+def _write(pm, grade, out: Path) -> list[Path]:
+    from grader.grading import write_outputs
+
+    written, failures = write_outputs(pm, grade, out)
+    for failure in failures:
+        err_console.print(f"grader: a writer failed: {failure}", markup=False)
+    return written
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="grader")
+def cli():
+    """Grade PyTorch course submissions against reference implementations."""
+
+
+_common = [
+    click.option("--data", type=click.Path(file_okay=False), default=None,
+                 help="torchvision dataset root (ROOT/MNIST/raw/...). Default: the cache, else the offline stand-in."),
+    click.option("--time-budget", type=float, default=None, help="Seconds of training allowed (default: the assignment's)."),
+    click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N."),
+    click.option("--seed", type=int, default=0, show_default=True, help="Seed for initialisation and data order."),
+    click.option("--threads", type=int, default=None, help="CPU threads for the runner (default: up to 4)."),
+]
+
+
+def common(func):
+    for option in reversed(_common):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@click.argument("assignment")
+@click.argument("submission", type=click.Path())
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder for results.json and report.html.")
+@common
+@click.option("-v", "--verbose", is_flag=True, help="Also print the message of every failed test.")
+def grade(assignment, submission, out, data, time_budget, device, seed, threads, verbose):
+    """Grade SUBMISSION (a folder or .zip) for ASSIGNMENT; write results.json and report.html."""
+    from grader.grading import grade as run_grade
+    from grader.plugin_manager import get_manager
+
+    pm = get_manager()
+    spec = _assignment(pm, assignment)
+    if not Path(submission).exists():
+        raise UsageError(f"submission not found: {submission}")
+    options = _options(device, seed, time_budget, data, threads, fast=False)
+    result = run_grade(pm, spec, Path(submission), options)
+    written = _write(pm, result, Path(out))
+    _print_grade(result, verbose)
+    for path in written:
+        console.print(f"wrote {path}", markup=False)
+
+
+@cli.command()
+@click.argument("assignment")
+@click.argument("submission", type=click.Path())
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Also write results.json and report.html here.")
+@click.option("--device", default="cpu", show_default=True, help="auto, cpu, cuda or cuda:N.")
+def check(assignment, submission, out, device):
+    """Run the fast checks (import, interface, parameters, architecture, ...) on SUBMISSION.
+
+    No training and no hidden data: a quick test before you submit. Exits 0
+    when every check passes, 1 otherwise.
+    """
+    from grader.grading import grade as run_grade
+    from grader.plugin_manager import get_manager
+
+    pm = get_manager()
+    spec = _assignment(pm, assignment)
+    if not Path(submission).exists():
+        raise UsageError(f"submission not found: {submission}")
+    options = _options(device, 0, None, None, None, fast=True)
+    result = run_grade(pm, spec, Path(submission), options)
+    if out:
+        for path in _write(pm, result, Path(out)):
+            console.print(f"wrote {path}", markup=False)
+    _print_grade(result, verbose=True)
+    if result.all_passed:
+        console.print("[green]All fast checks pass.[/] Training and the hidden test data are graded after you submit.")
+    sys.exit(0 if result.all_passed else 1)
+
+
+@cli.command("list")
+def list_assignments():
+    """Show the registered assignments and the plugins they come from."""
+    from grader.plugin_manager import assignments, get_manager, origin
+
+    pm = get_manager()
+    table = Table(box=None, header_style="bold")
+    for column in ("assignment", "title", "version", "plugin", "from"):
+        table.add_column(column)
+    for spec in sorted(assignments(pm).values(), key=lambda a: a.id):
+        table.add_row(spec.id, spec.title, spec.version, spec.plugin, origin(pm, pm.get_plugin(spec.plugin)))
+    console.print(table)
+    _print_plugins(pm)
+
+
+def _print_plugins(pm) -> None:
+    from grader.plugin_manager import origin
+
+    table = Table(box=None, header_style="bold")
+    for column in ("plugin", "from", "hooks"):
+        table.add_column(column)
+    for name, plugin in sorted(pm.list_name_plugin(), key=lambda item: item[0]):
+        if plugin is None:
+            continue
+        hooks = sorted(h.name for h in pm.get_hookcallers(plugin) or [])
+        table.add_row(name, origin(pm, plugin), ", ".join(hooks))
+    console.print(table)
+
+
+@cli.command()
+def plugins():
+    """Show every registered plugin, where it comes from and the hooks it implements."""
+    from grader.plugin_manager import BLOCK_ENV, blocked_names, get_manager
+
+    _print_plugins(get_manager())
+    if blocked_names():
+        console.print(f"blocked by {BLOCK_ENV}: {', '.join(sorted(blocked_names()))}", markup=False)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), default="grader-demo", show_default=True)
+@click.option("--assignment", "only", multiple=True, help="Only these assignments (repeatable).")
+@common
+def demo(out, only, data, time_budget, device, seed, threads):
+    """Grade every assignment's bundled example submissions (a correct one, a typical mistake)."""
+    from grader.grading import grade as run_grade
+    from grader.plugin_manager import assignments, get_manager
+
+    pm = get_manager()
+    found = assignments(pm)
+    for name in only:
+        _assignment(pm, name)
+    options = _options(device, seed, time_budget, data, threads, fast=False)
+    table = Table(box=None, header_style="bold")
+    for column in ("assignment", "example", "score", "report"):
+        table.add_column(column)
+    surprises = []
+    for spec in sorted(found.values(), key=lambda a: a.id):
+        if only and spec.id not in only:
+            continue
+        for label, folder in spec.examples.items():
+            console.print(f"grading {spec.id} / {label} ...", markup=False)
+            result = run_grade(pm, spec, Path(folder), options)
+            target = Path(out) / spec.id / label
+            written = _write(pm, result, target)
+            report = next((p for p in written if p.name == "report.html"), target)
+            table.add_row(spec.id, label, f"{result.score:g} / {result.max_score:g}", str(report))
+            full = result.score >= result.max_score
+            if (label == "correct") != full:
+                surprises.append(f"{spec.id}/{label} scored {result.score:g} / {result.max_score:g}")
+            for note in result.notes:
+                if note not in [n for n in _seen_notes]:
+                    _seen_notes.append(note)
+                    console.print(f"[yellow]{note}[/]")
+    console.print(table)
+    console.print(f"Reports are under {Path(out).resolve()}", markup=False)
+    if surprises:
+        err_console.print("grader: the examples were not graded as labelled: " + "; ".join(surprises), markup=False)
+        sys.exit(1)
+
+
+_seen_notes: list[str] = []
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        err_console.print("grader: interrupted", markup=False)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except UsageError as exc:
+        err_console.print(f"grader: error: {exc}", markup=False)
+        sys.exit(2)
+    except GraderError as exc:
+        err_console.print(f"grader: the grader failed: {exc}", markup=False)
+        sys.exit(3)
+    except KeyboardInterrupt:
+        err_console.print("grader: interrupted", markup=False)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("GRADER_DEBUG"):
+            raise
+        err_console.print(f"grader: internal error: {type(exc).__name__}: {exc} "
+                          "(set GRADER_DEBUG=1 for the traceback)", markup=False)
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,252 @@
+"""The parent's side of the runner: stage a job, start the child, read back plain data.
+
+``run_job`` builds the job folder (see :mod:`grader.runner.protocol`), starts
+the child through the active sandbox, drains its stdout and stderr
+concurrently into capped buffers, kills its whole process group at the
+timeout, and then reads ``events.jsonl`` and the ``.npy`` arrays with size
+caps and validation. Nothing the child wrote is unpickled or executed, its
+output is never parsed, and its exit status is not a verdict: only the
+result records count.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from grader import text
+from grader.runner import protocol
+
+RUNNER_SOURCE = Path(__file__).parent / "runner"
+_BOOT = ("import sys; sys.path[:0] = [sys.argv[1] + '/runner']; "
+         "from graderrunner.child import main; main(sys.argv[1])")
+_ARRAY_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_]{1,64}\.npy$")
+
+
+@dataclass
+class Call:
+    """One probe to run in the child: ``probe`` is ``"module:function"``."""
+
+    id: str
+    probe: str
+    args: dict = field(default_factory=dict)
+
+
+@dataclass
+class Observation:
+    """What one call returned: data on success, a described error otherwise."""
+
+    ok: bool
+    data: dict = field(default_factory=dict)
+    error: dict | None = None
+    seconds: float = 0.0
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    """Everything read back from one child run."""
+
+    observations: dict[str, Observation]
+    progress: list[dict]
+    stdout: str
+    stderr: str
+    returncode: int | None
+    timed_out: bool
+    seconds: float
+    started: bool  # the runner reported that it started
+    finished: bool  # the runner reported that it made every call
+    problems: list[str] = field(default_factory=list)  # what the parent refused to read
+
+
+class _Drain(threading.Thread):
+    """Reads a pipe to its end, keeping the first ``cap`` bytes."""
+
+    def __init__(self, pipe, cap: int):
+        super().__init__(daemon=True)
+        self.pipe, self.cap = pipe, cap
+        self.kept = bytearray()
+        self.dropped = 0
+
+    def run(self):
+        while chunk := self.pipe.read(65536):
+            room = self.cap - len(self.kept)
+            if room > 0:
+                self.kept += chunk[:room]
+            self.dropped += max(0, len(chunk) - max(room, 0))
+
+    def text(self) -> str:
+        out = text.clean(bytes(self.kept))
+        if self.dropped:
+            out += f"\n... [{self.dropped} more bytes of output not kept]"
+        return out
+
+
+def stage_job(job_dir: Path, calls: list[Call], submission_dir: Path, inputs: dict[str, np.ndarray],
+              runner_modules: list[Path], device: str, seed: int, threads: int) -> None:
+    """Lay out the job folder that the child (and a sandbox around it) sees."""
+    runner = job_dir / protocol.RUNNER_DIR
+    shutil.copytree(RUNNER_SOURCE, runner / protocol.RUNNER_PACKAGE,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for module in runner_modules:
+        shutil.copyfile(module, runner / Path(module).name)
+    shutil.copytree(submission_dir, job_dir / protocol.SUBMISSION_DIR)
+    (job_dir / protocol.INPUTS_DIR).mkdir()
+    for name, array in inputs.items():
+        np.save(job_dir / protocol.INPUTS_DIR / f"{name}.npy", array, allow_pickle=False)
+    (job_dir / protocol.OUT_DIR).mkdir()
+    job = {"calls": [{"id": c.id, "probe": c.probe, "args": c.args} for c in calls],
+           "device": device, "seed": seed, "threads": threads}
+    (job_dir / protocol.JOB_FILE).write_text(json.dumps(job), encoding="utf-8")
+
+
+def child_env(job_dir: Path, threads: int) -> dict[str, str]:
+    """The child's whole environment: nothing of the grader's is passed on."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(job_dir / protocol.OUT_DIR),
+        "TMPDIR": str(job_dir / protocol.OUT_DIR),
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": str(threads),
+        "MKL_NUM_THREADS": str(threads),
+        "OPENBLAS_NUM_THREADS": str(threads),
+        "TORCH_HOME": str(job_dir / protocol.OUT_DIR / "torch"),
+        "CUBLAS_WORKSPACE_CONFIG": ":4096:8",
+    }
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def read_events(out_dir: Path, problems: list[str]) -> tuple[dict[str, Observation], list[dict], bool, bool]:
+    """Parse ``events.jsonl`` with caps; malformed lines are skipped and reported."""
+    observations: dict[str, Observation] = {}
+    progress: list[dict] = []
+    started = finished = False
+    path = out_dir / protocol.EVENTS_FILE
+    if not path.is_file() or path.is_symlink():
+        return observations, progress, started, finished
+    with open(path, "rb") as handle:
+        raw = handle.read(protocol.MAX_EVENTS_BYTES + 1)
+    if len(raw) > protocol.MAX_EVENTS_BYTES:
+        problems.append("the runner's event log was larger than allowed; its end was ignored")
+        raw = raw[: protocol.MAX_EVENTS_BYTES]
+    for line in raw.splitlines():
+        if len(line) > protocol.MAX_EVENT_LINE_BYTES:
+            problems.append("an oversized event line was ignored")
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            problems.append("a malformed event line was ignored")
+            continue
+        if not isinstance(record, dict):
+            continue
+        kind = record.get("type")
+        if kind == "started":
+            started = True
+        elif kind == "finished":
+            finished = True
+        elif kind == "progress" and isinstance(record.get("data"), dict) and len(progress) < 10000:
+            progress.append({"call": str(record.get("call")), **record["data"]})
+        elif kind == "result" and isinstance(record.get("call"), str):
+            call = record["call"]
+            if call in observations:
+                problems.append(f"a second result for {call!r} was ignored")
+                continue
+            ok = record.get("ok") is True
+            data = record.get("data") if isinstance(record.get("data"), dict) else {}
+            error = record.get("error") if isinstance(record.get("error"), dict) else None
+            if not ok and error is None:
+                error = {"type": None, "message": "the runner reported a failure without a reason"}
+            seconds = record.get("seconds") if isinstance(record.get("seconds"), (int, float)) else 0.0
+            observations[call] = Observation(ok=ok, data=data if ok else {}, error=error, seconds=float(seconds))
+    return observations, progress, started, finished
+
+
+def read_arrays(out_dir: Path, observations: dict[str, Observation], problems: list[str]) -> None:
+    """Load ``CALL.NAME.npy`` files into their observations, refusing anything odd."""
+    budget = protocol.MAX_ARRAY_BYTES
+    for path in sorted(out_dir.iterdir()):
+        if not path.name.endswith(".npy"):
+            continue
+        call, _, rest = path.name.partition(".")
+        name = rest[: -len(".npy")]
+        if not _ARRAY_NAME.match(path.name) or call not in observations or path.is_symlink() or not path.is_file():
+            continue
+        size = path.stat().st_size
+        if size > budget:
+            problems.append(f"{path.name} is larger than allowed ({size} bytes) and was ignored")
+            continue
+        try:
+            array = np.load(path, allow_pickle=False)
+        except Exception as exc:  # a forged or truncated file
+            problems.append(f"{path.name} could not be read as an array ({type(exc).__name__})")
+            continue
+        if array.dtype.name not in protocol.ARRAY_DTYPES:
+            problems.append(f"{path.name} has dtype {array.dtype}, which is not accepted")
+            continue
+        budget -= size
+        observations[call].arrays[name] = array
+
+
+def run_job(calls: list[Call], *, submission_dir: Path, inputs: dict[str, np.ndarray] | None = None,
+            runner_modules: list[Path] = (), device: str = "cpu", seed: int = 0, threads: int = 1,
+            timeout: float = 60.0, sandbox=None) -> RunResult:
+    """Run ``calls`` against a submission in a fresh child; return what it observed.
+
+    :param timeout: wall-clock seconds after which the child's process group
+        is killed; results recorded before that are kept.
+    :param sandbox: a :class:`grader.sandbox.Sandbox`; the default starts a
+        plain child process (see :mod:`grader.sandbox`).
+    """
+    from grader import sandbox as sandboxes
+
+    sandbox = sandbox or sandboxes.default()
+    job_dir = Path(tempfile.mkdtemp(prefix="grader-job-"))
+    try:
+        stage_job(job_dir, calls, submission_dir, inputs or {}, list(runner_modules), device, seed, threads)
+        argv = [sys.executable, "-I", "-c", _BOOT, str(job_dir)]
+        argv, env = sandbox.command(argv, job_dir, child_env(job_dir, threads))
+        started_at = time.monotonic()
+        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True, cwd=job_dir / protocol.OUT_DIR)
+        drains = [_Drain(proc.stdout, protocol.MAX_OUTPUT_BYTES), _Drain(proc.stderr, protocol.MAX_OUTPUT_BYTES)]
+        for drain in drains:
+            drain.start()
+        timed_out = False
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        _kill_group(proc)  # the child and anything it left behind in its group
+        proc.wait()
+        for drain in drains:
+            drain.join(timeout=5)
+        seconds = time.monotonic() - started_at
+        problems: list[str] = []
+        out_dir = job_dir / protocol.OUT_DIR
+        observations, progress, started, finished = read_events(out_dir, problems)
+        read_arrays(out_dir, observations, problems)
+        return RunResult(observations=observations, progress=progress, stdout=drains[0].text(),
+                         stderr=drains[1].text(), returncode=proc.returncode, timed_out=timed_out,
+                         seconds=round(seconds, 3), started=started, finished=finished, problems=problems)
+    finally:
+        shutil.rmtree(job_dir, ignore_errors=True)

@@ -1,0 +1,15 @@
+"""Make text from the child safe to show: valid UTF-8, no terminal escapes, capped."""
+import re
+
+_ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+
+
+def clean(data: bytes | str, limit: int | None = None) -> str:
+    """Decode, drop escape sequences and control characters, cap at ``limit`` characters."""
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    text = _ESCAPES.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("\ufffd", text)
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + f"\n... [{len(text) - limit} more characters not shown]"
+    return text

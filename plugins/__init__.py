@@ -1,0 +1,1 @@
+"""Cross-cutting plugins: the results.json writer, the HTML report, exporters."""
