@@ -59,7 +59,7 @@ def _print_grade(grade, verbose: bool) -> None:
     console.print(table)
     if verbose:
         for test in grade.tests:
-            if not test.passed and test.output:
+            if not test.passed and not test.skipped and test.output:
                 console.print(f"\n[bold]{test.name}[/] ({test.kind})")
                 console.print(test.output, markup=False)
     for note in grade.notes:

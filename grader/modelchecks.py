@@ -168,13 +168,13 @@ def _explain_first(row: dict) -> str:
     if row["status"] == "missing":
         what = ref.split(" ->")[0]
         if what in activations:
-            return f"the reference applies {what} here and your network does not: a missing activation?"
-        return f"the reference has {ref} here and your network has nothing in its place: a missing layer?"
+            return f"the reference applies {what} here and your network does not (a missing activation?)"
+        return f"the reference has {ref} here and your network has nothing in its place (a missing layer?)"
     if row["status"] == "extra":
-        return f"your network has {mine} here and the reference has nothing: an extra layer?"
+        return f"your network has {mine} here and the reference has nothing (an extra layer?)"
     ref_op, mine_op = ref.split(" ->")[0], mine.split(" ->")[0]
     if ref_op.split("(")[0] == mine_op.split("(")[0]:
-        return f"the reference has {ref} and yours has {mine}: a wrong size?"
+        return f"the reference has {ref} and yours has {mine} (a wrong size?)"
     return f"the reference has {ref} and yours has {mine}"
 
 
@@ -204,7 +204,7 @@ def architecture_check(points: float = 2) -> Check:
     return _check("architecture", "architecture", points, "layer-by-layer trace matches the reference",
                   "Your forward pass applies the same layers, activations included, with the same output "
                   "shapes, in the same order as the reference (however the code spells them).",
-                  architecture, depends=["forward"])
+                  architecture, depends=["loads"])
 
 
 # --------------------------------------------------------------------------

@@ -1,0 +1,15 @@
+import torch
+from torch import nn
+
+
+class Network(nn.Module):
+    """Reverses the batch: outputs no longer line up with their images."""
+
+    def __init__(self):
+        super().__init__()
+        self.layer1 = nn.Linear(784, 256)
+        self.layer2 = nn.Linear(256, 10)
+
+    def forward(self, x):
+        x = x.view(-1, 28 * 28)
+        return self.layer2(torch.relu(self.layer1(x))).flip(0)
