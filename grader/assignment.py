@@ -28,6 +28,7 @@ class Options:
     threads: int = 2
     sandbox: Any = None  # a grader.sandbox object; None for the default
     data_root: Path | None = None  # --data; None: cache, download, or the stand-in
+    slot: int = 0  # parallel slot (batch grading); the sandbox picks a uid per slot
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Stage:
     :param requires: ids of calls (from earlier stages) that must have
         succeeded, else this stage is not run and its calls are reported as
         not reached for that reason.
+    :param fixtures: ``fixtures(inputs_dir)`` writes files the child may read
+        (generated images, CSV files) into the job's read-only inputs folder.
     """
 
     name: str
@@ -49,6 +52,7 @@ class Stage:
     needs_data: bool = False
     timeout: float | None = 60.0
     requires: tuple[str, ...] = ()
+    fixtures: Callable[[Path], None] | None = None
 
 
 @dataclass

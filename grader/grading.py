@@ -62,7 +62,7 @@ def execute_plan(assignment, options, submission_dir: Path, dataset) -> tuple[di
         result = launcher.run_job(stage.calls, submission_dir=submission_dir, inputs=inputs,
                                   runner_modules=assignment.runner_modules, device=options.device,
                                   seed=options.seed, threads=options.threads, timeout=timeout,
-                                  sandbox=options.sandbox)
+                                  sandbox=options.sandbox, fixtures=stage.fixtures)
         runs[stage.name] = result
         observations.update(result.observations)
     return observations, runs

@@ -94,7 +94,7 @@ class _Drain(threading.Thread):
 
 
 def stage_job(job_dir: Path, calls: list[Call], submission_dir: Path, inputs: dict[str, np.ndarray],
-              runner_modules: list[Path], device: str, seed: int, threads: int) -> None:
+              runner_modules: list[Path], device: str, seed: int, threads: int, fixtures=None) -> None:
     """Lay out the job folder that the child (and a sandbox around it) sees."""
     runner = job_dir / protocol.RUNNER_DIR
     shutil.copytree(RUNNER_SOURCE, runner / protocol.RUNNER_PACKAGE,
@@ -105,6 +105,8 @@ def stage_job(job_dir: Path, calls: list[Call], submission_dir: Path, inputs: di
     (job_dir / protocol.INPUTS_DIR).mkdir()
     for name, array in inputs.items():
         np.save(job_dir / protocol.INPUTS_DIR / f"{name}.npy", array, allow_pickle=False)
+    if fixtures is not None:
+        fixtures(job_dir / protocol.INPUTS_DIR)
     (job_dir / protocol.OUT_DIR).mkdir()
     job = {"calls": [{"id": c.id, "probe": c.probe, "args": c.args} for c in calls],
            "device": device, "seed": seed, "threads": threads}
@@ -209,20 +211,22 @@ def read_arrays(out_dir: Path, observations: dict[str, Observation], problems: l
 
 def run_job(calls: list[Call], *, submission_dir: Path, inputs: dict[str, np.ndarray] | None = None,
             runner_modules: list[Path] = (), device: str = "cpu", seed: int = 0, threads: int = 1,
-            timeout: float = 60.0, sandbox=None) -> RunResult:
+            timeout: float = 60.0, sandbox=None, fixtures=None) -> RunResult:
     """Run ``calls`` against a submission in a fresh child; return what it observed.
 
     :param timeout: wall-clock seconds after which the child's process group
         is killed; results recorded before that are kept.
     :param sandbox: a :class:`grader.sandbox.Sandbox`; the default starts a
         plain child process (see :mod:`grader.sandbox`).
+    :param fixtures: ``fixtures(inputs_dir)`` writes extra input files.
     """
     from grader import sandbox as sandboxes
 
     sandbox = sandbox or sandboxes.default()
     job_dir = Path(tempfile.mkdtemp(prefix="grader-job-"))
     try:
-        stage_job(job_dir, calls, submission_dir, inputs or {}, list(runner_modules), device, seed, threads)
+        stage_job(job_dir, calls, submission_dir, inputs or {}, list(runner_modules), device, seed, threads,
+                  fixtures)
         argv = [sys.executable, "-I", "-c", _BOOT, str(job_dir)]
         argv, env = sandbox.command(argv, job_dir, child_env(job_dir, threads))
         started_at = time.monotonic()
