@@ -14,6 +14,7 @@ import hashlib
 import json
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +28,31 @@ class ReferenceRun:
     metrics: dict = field(default_factory=dict)
     cached: bool = False
     seconds: float = 0.0
+    arrays: dict = field(default_factory=dict)  # call id -> {name: array}, cached beside the JSON
 
     def data(self, call: str) -> dict:
         if call not in self.observations:
             raise GraderError(f"the reference implementation produced no result for {call!r}")
         return self.observations[call]
+
+    def array(self, call: str, name: str):
+        """An array the reference's call saved (pixels after a transform, say)."""
+        if name not in self.arrays.get(call, {}):
+            raise GraderError(f"the reference implementation saved no array {name!r} for {call!r}")
+        return self.arrays[call][name]
+
+
+def _load_arrays(path: Path) -> dict:
+    """``CALL.NAME`` keys of a cached ``.npz`` back into ``{call: {name: array}}`` (no pickle)."""
+    import numpy as np
+
+    arrays: dict = {}
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as npz:
+            for key in npz.files:
+                call, _, name = key.partition(".")
+                arrays.setdefault(call, {})[name] = npz[key]
+    return arrays
 
 
 def _key(assignment, options, dataset, reference_sha: str) -> str:
@@ -64,8 +85,8 @@ def run(assignment, options, dataset, execute) -> ReferenceRun:
         try:
             payload = json.loads(path.read_text(encoding="utf-8"))
             return ReferenceRun(payload["observations"], payload["metrics"], cached=True,
-                                seconds=payload.get("seconds", 0.0))
-        except (ValueError, KeyError):
+                                seconds=payload.get("seconds", 0.0), arrays=_load_arrays(path.with_suffix(".npz")))
+        except (ValueError, KeyError, OSError, zipfile.BadZipFile):
             pass  # a damaged cache entry is recomputed
     observations, runs = execute(Path(assignment.reference))
     failed = {k: o.error for k, o in observations.items() if not o.ok}
@@ -80,8 +101,17 @@ def run(assignment, options, dataset, execute) -> ReferenceRun:
         if outputs is not None:
             metrics = {k: v for k, v in assignment.evaluate(outputs, dataset).items() if not k.startswith("_")}
     seconds = round(sum(r.seconds for r in runs.values() if not isinstance(r, str)), 3)
-    result = ReferenceRun({k: o.data for k, o in observations.items()}, metrics, cached=False, seconds=seconds)
+    arrays = {k: dict(o.arrays) for k, o in observations.items() if o.arrays}
+    result = ReferenceRun({k: o.data for k, o in observations.items()}, metrics, cached=False, seconds=seconds,
+                          arrays=arrays)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if arrays:  # written before the JSON, which marks the entry complete
+        import numpy as np
+
+        tmp = Path(tempfile.mkstemp(dir=path.parent, suffix=".npz")[1])
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **{f"{call}.{name}": a for call, named in arrays.items() for name, a in named.items()})
+        tmp.replace(path.with_suffix(".npz"))
     tmp = Path(tempfile.mkstemp(dir=path.parent, suffix=".tmp")[1])
     tmp.write_text(json.dumps({"observations": result.observations, "metrics": metrics, "seconds": seconds,
                                "python": sys.version.split()[0]}), encoding="utf-8")

@@ -113,6 +113,10 @@ class CheckContext:
         """The data the reference implementation returned for the same call."""
         return self.reference_run.data(call)
 
+    def reference_array(self, call: str, name: str):
+        """An array the reference implementation saved for the same call."""
+        return self.reference_run.array(call, name)
+
 
 @dataclass
 class CheckResult:
