@@ -1,0 +1,78 @@
+"""The command line as users meet it: usage errors, list, check, broken archives."""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+
+from conftest import ROOT, SUBMISSIONS, failed_kinds
+
+CORRECT = ROOT / "assignments" / "mnist_mlp" / "examples" / "correct"
+
+
+@pytest.mark.parametrize("args, phrase", [
+    (["grade", "no-such-assignment", CORRECT, "--out", "{tmp}"], "unknown assignment 'no-such-assignment'"),
+    (["grade", "mnist-mlp", "{tmp}/nowhere", "--out", "{tmp}"], "submission not found"),
+    (["grade", "mnist-mlp", CORRECT, "--out", "{tmp}", "--device", "tpu"], "--device must be"),
+    (["grade", "mnist-mlp", CORRECT, "--out", "{tmp}", "--device", "cuda"], "no CUDA device"),
+    (["grade", "mnist-mlp", CORRECT, "--out", "{tmp}", "--time-budget", "0"], "--time-budget must be"),
+    (["grade", "mnist-mlp", CORRECT, "--out", "{tmp}", "--data", "{tmp}/none"], "no such folder"),
+    (["grade", "mnist-mlp", CORRECT], "Missing option '--out'"),
+])
+def test_bad_usage_is_one_line_and_exit_2(run_cli, tmp_path, args, phrase):
+    proc = run_cli(*[str(a).replace("{tmp}", str(tmp_path)) for a in args])
+    assert proc.returncode == 2
+    assert phrase in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_list_shows_assignments_and_plugins_with_their_origin(run_cli):
+    proc = run_cli("list")
+    assert proc.returncode == 0
+    assert "mnist-mlp" in proc.stdout and "grader.assignments.mnist_mlp" in proc.stdout
+    assert "built-in" in proc.stdout
+    assert "grader.plugins.report_html" in proc.stdout and "grader_write_outputs" in proc.stdout
+
+
+def test_blocked_plugin_is_gone(run_cli, tmp_path):
+    proc = run_cli("grade", "mnist-mlp", CORRECT, "--out", tmp_path,
+                   env={"GRADER_BLOCK_PLUGINS": "grader.plugins.report_html"}, timeout=300)
+    assert proc.returncode == 0
+    assert (tmp_path / "results.json").exists() and not (tmp_path / "report.html").exists()
+
+
+def test_check_exits_0_when_all_fast_checks_pass_and_runs_no_training(run_cli, tmp_path):
+    proc = run_cli("check", "mnist-mlp", CORRECT, "--out", tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert {t["tags"][0] for t in results["tests"]} == {"import", "interface", "parameters", "architecture"}
+    assert results["extra_data"]["data"] is None and results["extra_data"]["mode"] == "check"
+    assert "All fast checks pass" in proc.stdout
+
+
+def test_check_prints_the_failure_a_student_reads_and_exits_1(run_cli):
+    proc = run_cli("check", "mnist-mlp", SUBMISSIONS / "mnist_mlp" / "wrong_class_name")
+    assert proc.returncode == 1
+    assert "model.py defines Net, not Network" in proc.stdout
+
+
+def test_corrupt_zip_is_a_grade_with_the_reason(grade, tmp_path):
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"PK\x03\x04 this is not really a zip")
+    results, _ = grade("mnist-mlp", broken)
+    assert results["score"] == 0 and results["max_score"] == 10
+    assert "could not be opened" in results["tests"][0]["output"]
+    assert "not a readable .zip" in results["tests"][0]["output"]
+
+
+def test_zip_with_parent_paths_is_refused_before_extraction(grade, tmp_path):
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.write(CORRECT / "model.py", "model.py")
+        zf.writestr("../../escaped.py", "print('out')")
+    results, _ = grade("mnist-mlp", evil)
+    assert failed_kinds(results) >= {"import"}
+    assert "points outside the submission" in results["tests"][0]["output"]
+    assert not (tmp_path.parent / "escaped.py").exists()
