@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from grader.launcher import Call
+from grader.limits import Limits
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Options:
     sandbox: Any = None  # a grader.sandbox object; None for the default
     data_root: Path | None = None  # --data; None: cache, download, or the stand-in
     slot: int = 0  # parallel slot (batch grading); the sandbox picks a uid per slot
+    limits: dict = field(default_factory=dict)  # --limit overrides of the assignment's Limits
 
 
 @dataclass
@@ -107,6 +109,8 @@ class Assignment:
         the grader's process from the child's outputs and the hidden labels.
     :param examples: bundled submissions, ``{"correct": path, "mistake": path}``.
     :param runner_modules: extra probe modules copied into the child.
+    :param limits: what one runner child may use (:class:`grader.limits.Limits`:
+        4 GiB of memory, 128 processes, 256 MiB files by default).
     """
 
     id: str
@@ -124,6 +128,7 @@ class Assignment:
     grace: float = 15.0
     examples: dict[str, Path] = field(default_factory=dict)
     runner_modules: list[Path] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)  # memory, CPU, files, processes per runner child
     plugin: str = ""  # set by the host at registration
 
     def validate(self) -> None:
@@ -134,6 +139,10 @@ class Assignment:
         for module in self.runner_modules:
             if not Path(module).is_file():
                 raise ValueError(f"assignment {self.id}: runner module {module} does not exist")
+
+    def run_limits(self, options: Options) -> Limits:
+        """The assignment's limits with the command line's overrides."""
+        return self.limits.override(options.limits)
 
     def budget(self, options: Options) -> float:
         return float(options.time_budget if options.time_budget is not None else self.time_budget)

@@ -42,8 +42,48 @@ def _options(device: str, seed: int, time_budget, data, threads, fast: bool):
     if data is not None and not Path(data).is_dir():
         raise UsageError(f"--data {data}: no such folder")
     threads = threads or max(1, min(4, os.cpu_count() or 1))
-    return Options(device=resolve_device(device), seed=seed, time_budget=time_budget, fast=fast,
-                   threads=threads, data_root=Path(data) if data else None)
+    device = resolve_device(device)
+    sandbox, limits = _sandbox_choice(device)
+    return Options(device=device, seed=seed, time_budget=time_budget, fast=fast,
+                   threads=threads, data_root=Path(data) if data else None, sandbox=sandbox, limits=limits)
+
+
+def _remember(ctx, param, value):
+    ctx.meta[f"grader.{param.name}"] = value
+    return value
+
+
+_sandbox_options = [
+    click.option("--sandbox", type=click.Choice(["bwrap", "rlimits"]), default="bwrap", show_default=True,
+                 expose_value=False, callback=_remember,
+                 help="How student code is isolated: bwrap (namespaces, seccomp, limits, its own uid) or "
+                      "rlimits (degraded: limits only; the host's files stay readable)."),
+    click.option("--limit", "limits", multiple=True, metavar="NAME=VALUE", expose_value=False, callback=_remember,
+                 help="Override one of the assignment's limits (repeatable): memory=2GiB, wall_seconds=30, "
+                      "cpu_seconds, file_size, output_bytes, processes, open_files; VALUE none lifts it."),
+]
+
+
+def sandboxed(func):
+    """Add ``--sandbox`` and ``--limit`` to a command that runs student code."""
+    for option in reversed(_sandbox_options):
+        func = option(func)
+    return func
+
+
+def _sandbox_choice(device: str):
+    """The sandbox and limit overrides the command line asked for; says loudly when degraded."""
+    from grader import sandbox as sandboxes
+    from grader.limits import parse_overrides
+
+    meta = click.get_current_context().meta
+    mode = meta.get("grader.sandbox") or "bwrap"
+    if mode != "bwrap":
+        err_console.print(f"[bold yellow]grader: WARNING: --sandbox {mode} is a degraded sandbox: student code "
+                          "runs with resource limits but can read the host's files (and reach the network "
+                          "where the kernel does not allow a private one). Use it only where bwrap cannot "
+                          "start; results.json records it.[/]")
+    return sandboxes.create(mode, device), parse_overrides(meta.get("grader.limits") or ())
 
 
 def _print_grade(grade, verbose: bool) -> None:
@@ -106,6 +146,7 @@ def common(func):
 @click.argument("submission", type=click.Path())
 @click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder for results.json and report.html.")
 @common
+@sandboxed
 @click.option("-v", "--verbose", is_flag=True, help="Also print the message of every failed test.")
 def grade(assignment, submission, out, data, time_budget, device, seed, threads, verbose):
     """Grade SUBMISSION (a folder or .zip) for ASSIGNMENT; write results.json and report.html."""
@@ -129,6 +170,7 @@ def grade(assignment, submission, out, data, time_budget, device, seed, threads,
 @click.argument("submission", type=click.Path())
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Also write results.json and report.html here.")
 @click.option("--device", default="cpu", show_default=True, help="auto, cpu, cuda or cuda:N.")
+@sandboxed
 def check(assignment, submission, out, device):
     """Run the fast checks (import, interface, parameters, architecture, ...) on SUBMISSION.
 
@@ -196,6 +238,7 @@ def plugins():
 @click.option("--out", type=click.Path(file_okay=False), default="grader-demo", show_default=True)
 @click.option("--assignment", "only", multiple=True, help="Only these assignments (repeatable).")
 @common
+@sandboxed
 def demo(out, only, data, time_budget, device, seed, threads):
     """Grade every assignment's bundled example submissions (a correct one, a typical mistake)."""
     from grader.grading import grade as run_grade

@@ -21,10 +21,84 @@ def _code(error: dict) -> str:
     return f": `{code}`" if code else ""
 
 
+_PHASE_ACTIVITY = {
+    "import": "while importing {file}",
+    "lookup": "while importing {file}",
+    "instantiate": "while creating {expected}()",
+    "train": "while training",
+    "predict": "while predicting on the test images",
+    "trace": "while tracing your forward pass",
+}
+_PROBE_ACTIVITY = {
+    "load": "while importing {module}.py and creating the model",
+    "interface": "while running your forward pass on a test batch",
+    "parameters": "while counting your model's parameters",
+    "trace": "while tracing your forward pass",
+    "train": "while training",
+    "predict": "while predicting on the test images",
+}
+
+
+def _format(template: str, values: dict) -> str:
+    try:
+        return template.format(**{k: v for k, v in values.items() if v is not None})
+    except (KeyError, IndexError):
+        return template.split(" {")[0] + " your code"
+
+
+def activity(call) -> str:
+    """What the runner was doing during ``call`` (a launcher.Call), as "while ..."."""
+    if call is None:
+        return "while starting"
+    function = call.probe.rpartition(":")[2]
+    template = _PROBE_ACTIVITY.get(function)
+    return _format(template, {"module": "model", **call.args}) if template else f"during the step '{call.id}'"
+
+
+def _limit(limits: dict | None, name: str) -> str:
+    from grader.limits import human
+
+    value = (limits or {}).get(name)
+    if name in ("memory", "file_size", "output_bytes"):
+        return human(value) if value is not None else "the allowed amount"
+    return f"{value:g}" if isinstance(value, (int, float)) else "the allowed number of"
+
+
+def resource(kind: str, doing: str, limits: dict | None, seconds: float | None = None) -> str:
+    """One sentence about a limit a submission ran into, and what to do about it."""
+    if kind == "memory":
+        return (f"Your code used more than {_limit(limits, 'memory')} of memory {doing}. Look for a tensor or "
+                "a list that grows without bound, or an enormous allocation.")
+    if kind == "wall":
+        return (f"Your code was stopped after {seconds or 0:.0f} s, the time allowed, {doing}. Look for an "
+                "endless loop, a sleep, waiting on something that never comes, or a very slow forward pass.")
+    if kind == "cpu":
+        cpu = (limits or {}).get("cpu_seconds")
+        amount = f"{cpu:g} s" if cpu else "the allowed amount"
+        return (f"Your code used more than {amount} of CPU time {doing} and was stopped. Look for busy loops "
+                "or threads that never finish.")
+    if kind == "file_size":
+        return (f"Your code wrote a file larger than {_limit(limits, 'file_size')} {doing}. Do not write "
+                "files the assignment does not ask for.")
+    if kind == "output":
+        return (f"Your code wrote more than {_limit(limits, 'output_bytes')} of files {doing} and was stopped. "
+                "Do not write files the assignment does not ask for.")
+    if kind == "processes":
+        return (f"Your code tried to run more than {_limit(limits, 'processes')} processes or threads at "
+                f"once {doing}. Do not start processes: the grader runs your model itself.")
+    return f"Your code was stopped {doing} because it ran into a limit ({kind})."
+
+
 def error(error: dict | None) -> str:
     """One student-facing explanation of a failure the runner described."""
     if not error:
         return "Your code failed, but the runner gave no reason."
+    if error.get("resource"):
+        template = _PHASE_ACTIVITY.get(error.get("phase"), "")
+        doing = _format(template, {"file": error.get("file") or "your code", "expected": error.get("expected")})
+        lead = resource(error["resource"], doing or "while it ran", error.get("limits"))
+        where = f" (at {_where(error)}{_code(error)})" if error.get("line") else ""
+        return lead.replace(". ", f"{where}. ", 1) if where else lead
     phase, kind, message = error.get("phase"), error.get("type"), error.get("message") or ""
     if phase == "file":
         found = error.get("found") or []
@@ -62,18 +136,41 @@ def error(error: dict | None) -> str:
 
 
 def missing(call: str, run) -> str:
-    """Why a call has no result: the stage did not run, was stopped or crashed."""
+    """Why a call has no result: the stage did not run, hit a limit, was stopped or crashed."""
     if run is None:
         return "This was not run."
     if isinstance(run, str):
         return run
-    if run.timed_out:
-        return (f"Your code was stopped after {run.seconds:.0f} s, the time allowed, before this step "
-                f"finished. Look for an endless loop, or a very slow forward pass.")
+    running = getattr(run, "running", None)
+    doing = activity(running)
+    limits = run.limits.describe() if getattr(run, "limits", None) is not None else None
+    before = "" if running is None or running.id == call else " This step was not reached."
+    kind = getattr(run, "resource", None) or ("wall" if run.timed_out else None)
+    if kind in ("wall", "cpu", "output", "file_size"):
+        return resource(kind, doing, limits, run.seconds) + before
     if not run.started:
-        return ("The runner could not start. " + (run.stderr.strip().splitlines() or [""])[-1]).strip()
-    if run.returncode is not None and run.returncode < 0:
-        return (f"Your code was killed by signal {-run.returncode} before this step finished "
-                f"(it may have used too much memory).")
-    return (f"The runner stopped (exit status {run.returncode}) before this step finished; your code may "
-            f"have called exit() or crashed the interpreter.")
+        last = (run.stderr.strip().splitlines() or [""])[-1]
+        if kind == "memory" or getattr(run, "signal", None):
+            return resource("memory", "while starting", limits) if kind == "memory" else \
+                f"The runner could not start (signal {run.signal}). {last}".strip()
+        return ("The runner could not start. " + last).strip()
+    if kind == "memory":
+        return (f"Your code was killed {doing}, most likely for using more than "
+                f"{_limit(limits, 'memory')} of memory.{before}")
+    signal_number = getattr(run, "signal", None)
+    if signal_number is None and run.returncode is not None and run.returncode < 0:
+        signal_number = -run.returncode
+    if signal_number is not None:
+        return (f"Your code was killed by signal {_signal_name(signal_number)} {doing}: it crashed the "
+                f"interpreter or stopped itself.{before}")
+    return (f"The runner stopped (exit status {run.returncode}) {doing}; your code may have called exit(), "
+            f"os._exit() or crashed the interpreter.{before}")
+
+
+def _signal_name(number: int) -> str:
+    import signal
+
+    try:
+        return f"{signal.Signals(number).name} ({number})"
+    except ValueError:
+        return str(number)

@@ -62,7 +62,8 @@ def execute_plan(assignment, options, submission_dir: Path, dataset) -> tuple[di
         result = launcher.run_job(stage.calls, submission_dir=submission_dir, inputs=inputs,
                                   runner_modules=assignment.runner_modules, device=options.device,
                                   seed=options.seed, threads=options.threads, timeout=timeout,
-                                  sandbox=options.sandbox, fixtures=stage.fixtures)
+                                  sandbox=options.sandbox, fixtures=stage.fixtures,
+                                  limits=assignment.run_limits(options), slot=options.slot)
         runs[stage.name] = result
         observations.update(result.observations)
     return observations, runs
@@ -84,7 +85,9 @@ def grade(pm, assignment, source: Path, options) -> Grade:
 
     started = time.monotonic()
     timings: dict = {}
-    options.sandbox = options.sandbox or sandboxes.default()
+    options.sandbox = options.sandbox or sandboxes.default(options.device)
+    options.sandbox.hide([assignment.reference])
+    options.sandbox.prepare(assignment.run_limits(options))  # canaries; refuses if the sandbox cannot start
     notes: list[str] = []
     dataset = None
     if not options.fast and assignment.data is not None:
@@ -144,7 +147,8 @@ def grade(pm, assignment, source: Path, options) -> Grade:
                     "plugin": assignment.plugin},
         submission=submission_info, tests=tests, metrics=ctx.metrics,
         data=dataset.source() if dataset is not None else None, environment=_environment(options),
-        sandbox=options.sandbox.describe(), timings=timings, thresholds=thresholds,
+        sandbox={**options.sandbox.describe(), "limits": assignment.run_limits(options).describe()},
+        timings=timings, thresholds=thresholds,
         reference={"metrics": ref.metrics, "cached": ref.cached}, logs=logs, notes=notes, fast=options.fast)
     pm.hook.grader_grade_finished(grade=grade_)
     return grade_

@@ -1,12 +1,17 @@
 """The parent's side of the runner: stage a job, start the child, read back plain data.
 
-``run_job`` builds the job folder (see :mod:`grader.runner.protocol`), starts
-the child through the active sandbox, drains its stdout and stderr
-concurrently into capped buffers, kills its whole process group at the
-timeout, and then reads ``events.jsonl`` and the ``.npy`` arrays with size
-caps and validation. Nothing the child wrote is unpickled or executed, its
-output is never parsed, and its exit status is not a verdict: only the
-result records count.
+``run_job`` builds the job folder (see :mod:`grader.runner.protocol`) and
+hands it to ``run_command``, which starts the child through the sandbox
+(:mod:`grader.sandbox`) under the resource limits (:mod:`grader.limits`),
+drains its stdout and stderr concurrently into capped buffers, watches the
+wall clock and the size of what it writes, and at the end kills its whole
+process tree -- its process group, its PID namespace, and every process of
+the slot's uid, so double-forked daemons die too. ``run_job`` then reads
+``events.jsonl`` and the ``.npy`` arrays with size caps and validation.
+Nothing the child wrote is unpickled or executed, its output is never
+parsed, and its exit status is not a verdict: only the result records count.
+When a limit stopped the child, the run says which one (``resource``) and
+which call was running, so the student reads one clear sentence.
 """
 from __future__ import annotations
 
@@ -22,10 +27,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from grader import text
+from grader import limits as limits_mod, text
 from grader.runner import protocol
 
 RUNNER_SOURCE = Path(__file__).parent / "runner"
@@ -68,6 +74,23 @@ class RunResult:
     started: bool  # the runner reported that it started
     finished: bool  # the runner reported that it made every call
     problems: list[str] = field(default_factory=list)  # what the parent refused to read
+    resource: str | None = None  # the limit that stopped the child: wall, cpu, output, memory, signal
+    signal: int | None = None  # the signal that ended the child, if one did
+    running: Call | None = None  # the call that was running when the child stopped
+    limits: Any = None  # the grader.limits.Limits it ran under
+
+
+@dataclass
+class Exit:
+    """How one sandboxed command ended, and what it printed (capped and cleaned)."""
+
+    stdout: str
+    stderr: str
+    returncode: int | None
+    timed_out: bool
+    seconds: float
+    signal: int | None = None
+    resource: str | None = None  # wall, output, cpu, file_size, memory or signal
 
 
 class _Drain(threading.Thread):
@@ -137,8 +160,112 @@ def _kill_group(proc: subprocess.Popen) -> None:
         pass
 
 
-def read_events(out_dir: Path, problems: list[str]) -> tuple[dict[str, Observation], list[dict], bool, bool]:
-    """Parse ``events.jsonl`` with caps; malformed lines are skipped and reported."""
+def folder_bytes(folder: Path, max_entries: int = 20000) -> int:
+    """Bytes on disk under ``folder``; a folder with more entries than ``max_entries`` counts as huge."""
+    total, seen, stack = 0, 0, [folder]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > max_entries:
+                return 1 << 62
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            total += info.st_blocks * 512
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+    return total
+
+
+_SIGNAL_RESOURCE = {signal.SIGXCPU: "cpu", signal.SIGXFSZ: "file_size", signal.SIGKILL: "memory"}
+
+
+def run_command(argv: list[str], job_dir: Path, *, sandbox, limits, timeout: float, threads: int = 1,
+                slot: int = 0, env: dict[str, str] | None = None) -> Exit:
+    """Run ``argv`` in ``sandbox`` with ``job_dir/out`` as its writable folder; always clean up.
+
+    The child gets ``timeout`` wall-clock seconds and ``limits.output_bytes``
+    of files; past either it is killed. Its stdout and stderr are drained
+    concurrently, capped and cleaned of escape sequences.
+    """
+    out_dir = job_dir / protocol.OUT_DIR
+    launch = sandbox.launch(list(argv), job_dir, env if env is not None else child_env(job_dir, threads),
+                            limits, timeout, threads=threads, slot=slot)
+    started_at = time.monotonic()
+    resource = None
+    try:
+        proc = subprocess.Popen(launch.argv, env=launch.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True, cwd=out_dir,
+                                pass_fds=launch.pass_fds)
+    except OSError as exc:
+        launch.close()
+        sandbox.sweep(launch)
+        return Exit("", f"the sandbox could not be started: {exc}", None, False, 0.0)
+    launch.close()  # the child holds its own copies
+    drains = [_Drain(proc.stdout, protocol.MAX_OUTPUT_BYTES), _Drain(proc.stderr, protocol.MAX_OUTPUT_BYTES)]
+    for drain in drains:
+        drain.start()
+    deadline = started_at + timeout
+    try:
+        while True:
+            try:
+                proc.wait(timeout=min(0.25, max(0.0, deadline - time.monotonic())))
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if time.monotonic() >= deadline:
+                resource = "wall"
+                break
+            if limits.output_bytes is not None and folder_bytes(out_dir) > limits.output_bytes:
+                resource = "output"
+                break
+    finally:
+        _kill_group(proc)  # the sandbox (and with it its PID namespace), or the child's group
+        sandbox.sweep(launch)  # anything else of the slot's uid: setsid'd and double-forked daemons
+        proc.wait()
+        for drain in drains:
+            drain.join(timeout=5)
+    seconds = time.monotonic() - started_at
+    sig = sandbox.exit_signal(proc.returncode)
+    if resource is None and sig is not None:
+        resource = _SIGNAL_RESOURCE.get(sig, "signal")
+    return Exit(drains[0].text(), drains[1].text(), proc.returncode, resource == "wall", round(seconds, 3),
+                sig, resource)
+
+
+_MEMORY_WORDS = ("can't allocate memory", "cannot allocate memory", "out of memory", "std::bad_alloc")
+
+
+def classify_error(error: dict | None) -> str | None:
+    """The limit behind a failure the child reported, if it looks like one."""
+    if not error:
+        return None
+    kind, message = error.get("type") or "", (error.get("message") or "").lower()
+    if kind == "MemoryError" or any(word in message for word in _MEMORY_WORDS):
+        return "memory"
+    if "file too large" in message or "[errno 27]" in message:
+        return "file_size"
+    if kind == "BlockingIOError" and "resource temporarily unavailable" in message:
+        return "processes"
+    if "disk quota exceeded" in message or "no space left" in message:
+        return "output"
+    return None
+
+
+def read_events(out_dir: Path, problems: list[str],
+                calls: list[str] | None = None) -> tuple[dict[str, Observation], list[dict], bool, bool]:
+    """Parse ``events.jsonl`` with caps; malformed lines are skipped and reported.
+
+    :param calls: the job's call ids in order. The runner writes one result
+        per call, in that order; a result for an unknown call, or one that
+        arrives before the results of the calls ahead of it (a line forged by
+        code that wrote into the runner's open files), is ignored.
+    """
     observations: dict[str, Observation] = {}
     progress: list[dict] = []
     started = finished = False
@@ -172,6 +299,9 @@ def read_events(out_dir: Path, problems: list[str]) -> tuple[dict[str, Observati
             call = record["call"]
             if call in observations:
                 problems.append(f"a second result for {call!r} was ignored")
+                continue
+            if calls is not None and (len(observations) >= len(calls) or calls[len(observations)] != call):
+                problems.append(f"a result for {call[:64]!r} out of the job's order was ignored")
                 continue
             ok = record.get("ok") is True
             data = record.get("data") if isinstance(record.get("data"), dict) else {}
@@ -211,46 +341,42 @@ def read_arrays(out_dir: Path, observations: dict[str, Observation], problems: l
 
 def run_job(calls: list[Call], *, submission_dir: Path, inputs: dict[str, np.ndarray] | None = None,
             runner_modules: list[Path] = (), device: str = "cpu", seed: int = 0, threads: int = 1,
-            timeout: float = 60.0, sandbox=None, fixtures=None) -> RunResult:
+            timeout: float = 60.0, sandbox=None, fixtures=None, limits=None, slot: int = 0) -> RunResult:
     """Run ``calls`` against a submission in a fresh child; return what it observed.
 
-    :param timeout: wall-clock seconds after which the child's process group
-        is killed; results recorded before that are kept.
-    :param sandbox: a :class:`grader.sandbox.Sandbox`; the default starts a
-        plain child process (see :mod:`grader.sandbox`).
+    :param timeout: wall-clock seconds after which the child's process tree
+        is killed (capped by ``limits.wall_seconds``); results recorded
+        before that are kept.
+    :param sandbox: a :class:`grader.sandbox.Sandbox`; the default is the
+        bubblewrap sandbox.
     :param fixtures: ``fixtures(inputs_dir)`` writes extra input files.
+    :param limits: a :class:`grader.limits.Limits`; the defaults if ``None``.
+    :param slot: the parallel slot, which picks the child's uid.
     """
     from grader import sandbox as sandboxes
 
-    sandbox = sandbox or sandboxes.default()
+    sandbox = sandbox or sandboxes.default(device)
+    limits = limits or limits_mod.Limits()
+    timeout = limits.timeout(timeout)
     job_dir = Path(tempfile.mkdtemp(prefix="grader-job-"))
     try:
         stage_job(job_dir, calls, submission_dir, inputs or {}, list(runner_modules), device, seed, threads,
                   fixtures)
         argv = [sys.executable, "-I", "-c", _BOOT, str(job_dir)]
-        argv, env = sandbox.command(argv, job_dir, child_env(job_dir, threads))
-        started_at = time.monotonic()
-        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True, cwd=job_dir / protocol.OUT_DIR)
-        drains = [_Drain(proc.stdout, protocol.MAX_OUTPUT_BYTES), _Drain(proc.stderr, protocol.MAX_OUTPUT_BYTES)]
-        for drain in drains:
-            drain.start()
-        timed_out = False
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        _kill_group(proc)  # the child and anything it left behind in its group
-        proc.wait()
-        for drain in drains:
-            drain.join(timeout=5)
-        seconds = time.monotonic() - started_at
+        done = run_command(argv, job_dir, sandbox=sandbox, limits=limits, timeout=timeout, threads=threads,
+                           slot=slot)
         problems: list[str] = []
         out_dir = job_dir / protocol.OUT_DIR
-        observations, progress, started, finished = read_events(out_dir, problems)
+        observations, progress, started, finished = read_events(out_dir, problems, [c.id for c in calls])
         read_arrays(out_dir, observations, problems)
-        return RunResult(observations=observations, progress=progress, stdout=drains[0].text(),
-                         stderr=drains[1].text(), returncode=proc.returncode, timed_out=timed_out,
-                         seconds=round(seconds, 3), started=started, finished=finished, problems=problems)
+        for observation in observations.values():
+            resource = classify_error(observation.error)
+            if resource is not None:
+                observation.error = {**observation.error, "resource": resource, "limits": limits.describe()}
+        running = next((c for c in calls if c.id not in observations), None)
+        return RunResult(observations=observations, progress=progress, stdout=done.stdout, stderr=done.stderr,
+                         returncode=done.returncode, timed_out=done.timed_out, seconds=done.seconds,
+                         started=started, finished=finished, problems=problems, resource=done.resource,
+                         signal=done.signal, running=running, limits=limits)
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)

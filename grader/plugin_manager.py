@@ -20,6 +20,9 @@ from grader.errors import GraderError
 
 DEFAULT_PLUGINS = (
     "grader.assignments.mnist_mlp",
+    "grader.assignments.custom_dataset",
+    "grader.assignments.transforms",
+    "grader.assignments.conv_basics",
     "grader.plugins.results_json",
     "grader.plugins.report_html",
 )
