@@ -280,6 +280,113 @@ def demo(out, only, data, time_budget, device, seed, threads):
 _seen_notes: list[str] = []
 
 
+# --------------------------------------------------------------------------
+# TAs: a whole class (grader batch), a student's history, exports
+# --------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("assignment")
+@click.argument("submissions_dir", type=click.Path())
+@click.option("--out", type=click.Path(file_okay=False), required=True,
+              help="Folder for each student's results, gradebook.csv, summary.html and gradebook.sqlite.")
+@common
+@click.option("--workers", type=int, default=None,
+              help="Submissions graded at once (default: what this machine carries: cores, memory, GPUs).")
+@click.option("--regrade", is_flag=True, help="Grade again even what is up to date.")
+@click.option("--only", multiple=True, metavar="STUDENT", help="Only this student (repeatable, or comma-separated).")
+@click.option("--dry-run", is_flag=True, help="Show who would be graded and why; grade nothing.")
+def batch(assignment, submissions_dir, out, data, time_budget, device, seed, threads, workers, regrade, only,
+          dry_run):
+    """Grade every submission in SUBMISSIONS_DIR for ASSIGNMENT, in parallel; resumable.
+
+    SUBMISSIONS_DIR holds a folder or .zip per student, a Gradescope export
+    (submission_metadata.yml) or nbgrader's submitted/STUDENT/ASSIGNMENT/.
+    A rerun grades only what changed (files, assignment, grader, data); a
+    batch stopped at any moment finishes when run again. Exits 0 when every
+    submission has a result, even those that could not be graded.
+    """
+    from grader.batch import pipeline, show
+    from grader.plugin_manager import get_manager
+
+    pm = get_manager()
+    spec = _assignment(pm, assignment)
+    if workers is not None and workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if threads is not None and threads < 1:
+        raise UsageError("--threads must be at least 1")
+    options = _options(device, seed, time_budget, data, threads or 1, fast=False)
+    students = tuple(s.strip() for item in only for s in item.split(",") if s.strip())
+    try:
+        report = pipeline.grade_class(pm, spec, Path(submissions_dir), Path(out), options, console=console,
+                                      workers=workers, threads=threads, regrade=regrade, only=students,
+                                      dry_run=dry_run)
+    except KeyboardInterrupt:
+        err_console.print("grader: interrupted; what finished is saved: run the same command again to grade "
+                          "the rest", markup=False)
+        sys.exit(130)
+    if dry_run:
+        show.plan(console, report)
+    else:
+        show.finished(console, report, spec.id, Path(out))
+
+
+@cli.command()
+@click.argument("student")
+@click.option("--out", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="The --out folder of the batch (it holds gradebook.sqlite).")
+@click.option("--assignment", default=None, help="Only this assignment's runs.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show every test of every run.")
+def history(student, out, assignment, verbose):
+    """Show every grading of STUDENT's submissions: scores, files, versions; old scores are kept."""
+    import difflib
+
+    from grader.batch import show
+    from grader.batch.gradebook import FILE_NAME, Gradebook
+
+    path = Path(out) / FILE_NAME
+    if not path.is_file():
+        raise UsageError(f"no gradebook at {path}: pass the --out folder of a 'grader batch'")
+    gradebook = Gradebook(path)
+    try:
+        runs = gradebook.history(student, assignment)
+        if not runs:
+            close = difflib.get_close_matches(student, gradebook.students(), n=3)
+            raise UsageError(f"no runs for {student!r} in {path}"
+                             + (f" (did you mean {', '.join(close)}?)" if close else ""))
+        show.history(console, student, runs, gradebook.tests, verbose)
+    finally:
+        gradebook.close()
+
+
+@cli.command("export")
+@click.argument("name")
+@click.argument("assignment")
+@click.option("--out", type=click.Path(), required=True, help="Where to write the bundle (a .zip, or a folder).")
+@click.option("--time-budget", type=float, default=None, help="Seconds of training allowed (default: the assignment's).")
+@click.option("--threads", type=int, default=None, help="CPU threads for the runner where the bundle runs.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for initialisation and data order.")
+def export(name, assignment, out, time_budget, threads, seed):
+    """Build the bundle NAME for ASSIGNMENT (gradescope: an autograder zip with setup.sh and run_autograder).
+
+    Exporters are plugins (the grader_register_exporters hook); 'grader
+    plugins' lists them.
+    """
+    from grader.batch.exports import exporters
+    from grader.plugin_manager import get_manager
+
+    pm = get_manager()
+    found = exporters(pm)
+    if name not in found:
+        raise UsageError(f"unknown exporter {name!r} (registered: {', '.join(sorted(found)) or 'none'})")
+    spec = _assignment(pm, assignment)
+    if time_budget is not None and time_budget <= 0:
+        raise UsageError("--time-budget must be a positive number of seconds")
+    written = found[name].build(spec, Path(out), {"time_budget": time_budget, "threads": threads, "seed": seed})
+    for path in written:
+        console.print(f"wrote {path}", markup=False)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

@@ -27,6 +27,7 @@ import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from grader.assignment import Assignment
+    from grader.batch.gradebook import ClassResults
     from grader.checks import Check
     from grader.results import Grade
 
@@ -119,4 +120,55 @@ def grader_template_dirs() -> list[Path] | None:
     its own kind of test details as ``details/<view>.html.j2``.
 
     :returns: folders, or ``None``.
+    """
+
+
+# --------------------------------------------------------------------------
+# Batch grading: a whole class (``grader batch``) and exports
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def grader_write_batch_outputs(results: "ClassResults", out_dir: Path) -> list[Path] | None:
+    """Write files describing a whole class's grades into ``out_dir``.
+
+    Called once at the end of every ``grader batch``, also when nothing
+    needed grading, with every student's *current* result (those graded by
+    earlier batches included). The built-in exporters write
+    ``gradebook.csv``, ``results.jsonl`` and ``summary.html``. Every exporter
+    is called; a failing exporter is reported and does not stop the others.
+    Write atomically (a temporary file, then rename): a batch may be killed
+    at any moment.
+
+    :param results: a :class:`grader.batch.gradebook.ClassResults`: the
+        assignment (``id``, ``title``, ``version``), ``out_dir``, and
+        ``students``, a list of :class:`grader.batch.gradebook.StudentResult`
+        (student id, group members, ``status`` ``"graded"`` or ``"failed"``,
+        ``reason``, ``score``, ``max_score``, ``accuracy``, ``sha256`` of the
+        files, ``source_sha256`` of the normalised source, ``tests`` as
+        dicts with ``name``, ``kind``, ``score``, ``max_score``, ``status``,
+        ``output``, the whole ``results`` dict of ``results.json``, timings).
+    :param out_dir: the batch's ``--out`` folder; each student's
+        ``results.json`` and ``report.html`` are in ``out_dir/<student>/``.
+    :returns: the paths written, shown to the user; or ``None``.
+    """
+
+
+@hookspec
+def grader_register_exporters(register: Callable[[str, Callable, str], None]) -> None:
+    """Register the bundles ``grader export NAME ASSIGNMENT --out PATH`` can build.
+
+    The built-in ``gradescope`` exporter builds a Gradescope autograder
+    bundle (``setup.sh``, ``run_autograder``) that runs this grader inside
+    Gradescope's container.
+
+    :param register: call ``register(name, build, description)`` once per
+        exporter. ``name`` is the word on the command line (lowercase
+        letters, digits, dashes); ``description`` one line for ``--help``;
+        ``build(assignment, out, settings)`` writes the bundle at ``out`` (a
+        :class:`pathlib.Path` the user chose) and returns the paths written.
+        ``settings`` is a dict with ``time_budget`` (seconds or ``None`` for
+        the assignment's), ``threads`` (or ``None``) and ``seed``. The host
+        refuses a duplicate name with an error naming both plugins.
+    :returns: nothing; use ``register``.
     """

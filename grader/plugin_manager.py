@@ -25,6 +25,10 @@ DEFAULT_PLUGINS = (
     "grader.assignments.conv_basics",
     "grader.plugins.results_json",
     "grader.plugins.report_html",
+    "grader.plugins.gradebook_csv",
+    "grader.plugins.results_jsonl",
+    "grader.plugins.gradescope_bundle",
+    "grader.batch.summary",
 )
 ENTRY_POINT_GROUP = "grader"
 BLOCK_ENV = "GRADER_BLOCK_PLUGINS"

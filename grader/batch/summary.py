@@ -1,0 +1,188 @@
+"""Writes ``summary.html``, the class report: one self-contained page a TA reads after a batch.
+
+What it shows, from every student's current result: the score
+distribution; each test's pass rate, worst first, with the most common
+failure messages grouped (numbers in a message are ignored when grouping);
+the accuracy distribution against the thresholds; training time per
+submission; the slowest submissions and those that could not be graded or
+were stopped by the runner; identical submissions (the same files, or the
+same normalised source); and a sortable table of students linking to each
+report. Charts are inline SVG made here; the page needs no network.
+
+The template is ``summary.html.j2`` with partials under ``summary/``, looked
+up plugin-first like the student report, so a course can override them.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from markupsafe import Markup, escape
+
+from grader import hookimpl
+from grader.batch.exports import write_atomic
+
+FILE_NAME = "summary.html"
+MESSAGES_PER_TEST = 3
+SLOWEST = 5
+
+
+def bars_svg(bins: list[tuple[str, int]], *, width: int = 640, height: int = 180, markers=(),
+             label: str = "", colour: str = "#2563eb") -> Markup:
+    """Vertical bars with their counts; ``markers`` are (fraction of the width, text) lines."""
+    if not bins:
+        return Markup("<p>Nothing to show.</p>")
+    pad_l, pad_b, pad_t = 30, 34, 18
+    top = max(c for _, c in bins) or 1
+    step = (width - pad_l - 10) / len(bins)
+    parts = []
+    for i, (name, count) in enumerate(bins):
+        h = (height - pad_b - pad_t) * count / top
+        x = pad_l + i * step
+        y = height - pad_b - h
+        parts.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(step - 2, 1):.1f}" height="{h:.1f}" '
+                     f'fill="{colour}"><title>{escape(name)}: {count}</title></rect>')
+        if count and step >= 14:
+            parts.append(f'<text x="{x + step / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">{count}</text>')
+        if step >= 28 or i % max(1, int(28 // step) + 1) == 0:
+            parts.append(f'<text x="{x + step / 2:.1f}" y="{height - pad_b + 14}" text-anchor="middle" '
+                         f'class="tick">{escape(name)}</text>')
+    for fraction, text in markers:
+        x = pad_l + (width - pad_l - 10) * max(0.0, min(1.0, fraction))
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{pad_t - 8}" y2="{height - pad_b}" stroke="#b91c1c" '
+                     f'stroke-dasharray="4 3" stroke-width="2"/><text x="{x + 4:.1f}" y="{pad_t - 2}" '
+                     f'fill="#b91c1c">{escape(text)}</text>')
+    parts.append(f'<line x1="{pad_l}" x2="{width - 10}" y1="{height - pad_b}" y2="{height - pad_b}" stroke="#9ca3af"/>')
+    parts.append(f'<text x="{width / 2:.0f}" y="{height - 4}" text-anchor="middle">{escape(label)}</text>')
+    return Markup(f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+                  f'aria-label="{escape(label)}">{"".join(parts)}</svg>')
+
+
+def histogram(values: list[float], lo: float, hi: float, count: int, fmt: str = "{:g}") -> list[tuple[str, int]]:
+    """``count`` equal bins over [lo, hi], the last one closed."""
+    if hi <= lo:
+        hi = lo + 1
+    width = (hi - lo) / count
+    bins = [0] * count
+    for v in values:
+        bins[min(count - 1, max(0, int((v - lo) / width)))] += 1
+    return [(f"{fmt.format(lo + i * width)}-{fmt.format(lo + (i + 1) * width)}", n) for i, n in enumerate(bins)]
+
+
+def message_key(output: str) -> str:
+    """A failure's first sentence with its numbers blanked, so alike failures group."""
+    first = (output or "").strip().splitlines()[0] if (output or "").strip() else "(no message)"
+    return re.sub(r"\d[\d,.]*", "#", first)[:300]
+
+
+def test_rates(students) -> list[dict]:
+    """Per test: how many passed, failed, were skipped; the commonest failure messages. Worst first."""
+    rows: dict[str, dict] = {}
+    for student in students:
+        for test in student.tests:
+            row = rows.setdefault(test["name"], {"name": test["name"], "kind": test["kind"], "passed": 0,
+                                                 "failed": 0, "skipped": 0, "messages": Counter(), "examples": {}})
+            if test["status"] == "passed":
+                row["passed"] += 1
+            elif (test["output"] or "").startswith("Not checked:"):
+                row["skipped"] += 1
+            else:
+                row["failed"] += 1
+                key = message_key(test["output"])
+                row["messages"][key] += 1
+                row["examples"].setdefault(key, (student.student, test["output"].strip().splitlines()[0]
+                                                 if test["output"].strip() else ""))
+    result = []
+    for row in rows.values():
+        total = row["passed"] + row["failed"] + row["skipped"]
+        row["total"] = total
+        row["rate"] = row["passed"] / total if total else 0.0
+        row["common"] = [{"count": n, "student": row["examples"][k][0], "example": row["examples"][k][1]}
+                         for k, n in row["messages"].most_common(MESSAGES_PER_TEST)]
+        result.append(row)
+    return sorted(result, key=lambda r: (r["rate"], r["name"]))
+
+
+def identical_groups(students) -> list[dict]:
+    """Students whose submissions are the same files, or the same normalised source."""
+    groups = []
+    by_sha: dict[str, list[str]] = defaultdict(list)
+    by_source: dict[str, list] = defaultdict(list)
+    for s in students:
+        by_sha[s.sha256].append(s.student)
+        if s.source_sha256:
+            by_source[s.source_sha256].append(s)
+    for sha, names in sorted(by_sha.items()):
+        if len(names) > 1:
+            groups.append({"how": "the same files", "hash": sha, "students": sorted(names)})
+    for sha, members in sorted(by_source.items()):
+        if len(members) > 1 and len({m.sha256 for m in members}) > 1:
+            groups.append({"how": "the same source once comments, docstrings and layout are ignored",
+                           "hash": sha, "students": sorted(m.student for m in members)})
+    return groups
+
+
+def thresholds_of(students) -> dict | None:
+    found = Counter()
+    for s in students:
+        t = ((s.results or {}).get("extra_data") or {}).get("thresholds")
+        if t and t.get("full") is not None:
+            found[(t["full"], t["zero"], t.get("reference"))] += 1
+    if not found:
+        return None
+    full, zero, reference = found.most_common(1)[0][0]
+    return {"full": full, "zero": zero, "reference": reference}
+
+
+def context(results) -> dict:
+    students = results.students
+    graded = [s for s in students if s.status == "graded" and s.score is not None]
+    max_score = max((s.max_score or 0 for s in graded), default=0)
+    scores = [s.score for s in graded]
+    if 0 < max_score <= 20 and float(max_score).is_integer():  # one bar per mark
+        score_bins = [(str(i), sum(1 for v in scores if round(v) == i)) for i in range(int(max_score) + 1)]
+    else:
+        score_bins = histogram(scores, 0, max_score, 10) if graded else []
+    accuracies = [s.accuracy for s in students if s.accuracy is not None]
+    thresholds = thresholds_of(students)
+    markers = []
+    if thresholds:
+        markers = [(thresholds["zero"] / 100, f"0 marks {thresholds['zero']:.1f}%"),
+                   (thresholds["full"] / 100, f"full {thresholds['full']:.1f}%")]
+    trained = sorted((s for s in students if s.training_seconds is not None),
+                     key=lambda s: -s.training_seconds)
+    groups = identical_groups(students)
+    flagged = {name: i + 1 for i, g in enumerate(groups) for name in g["students"]}
+    reports = {s.student: f"{s.student}/report.html" for s in students
+               if (results.out_dir / s.student / "report.html").is_file()}
+    return {
+        "assignment": results.assignment, "generated": results.generated, "students": students,
+        "graded": graded, "failed": [s for s in students if s.status == "failed"],
+        "stopped": [s for s in graded if s.reason], "max_score": max_score,
+        "mean": sum(scores) / len(scores) if scores else None,
+        "median": sorted(scores)[len(scores) // 2] if scores else None,
+        "full_marks": sum(1 for s in graded if s.score >= s.max_score),
+        "score_chart": bars_svg(score_bins, label="score"),
+        "accuracy_chart": bars_svg(histogram(accuracies, 0, 100, 20), markers=markers,
+                                   label="accuracy on the test split (%)", colour="#16a34a") if accuracies else None,
+        "accuracies": accuracies, "thresholds": thresholds,
+        "training_chart": bars_svg([(s.student, round(s.training_seconds, 1)) for s in trained],
+                                   label="training seconds per submission (slowest first)",
+                                   colour="#7c3aed") if trained else None,
+        "slowest": sorted((s for s in students if s.seconds is not None), key=lambda s: -s.seconds)[:SLOWEST],
+        "tests": test_rates(students), "groups": groups, "flagged": flagged, "reports": reports,
+    }
+
+
+def render(pm, results) -> str:
+    from grader.plugins.report_html import environment
+
+    return environment(pm).get_template("summary.html.j2").render(**context(results))
+
+
+@hookimpl
+def grader_write_batch_outputs(results, out_dir: Path):
+    from grader.plugin_manager import get_manager
+
+    return [write_atomic(Path(out_dir) / FILE_NAME, render(get_manager(), results))]
