@@ -200,13 +200,16 @@ class IdxSpec:
             return False
         return self._present(root)
 
+    def missing(self, root: Path) -> str:
+        """What ``--data ROOT`` lacks, in one sentence."""
+        return (f"no {self.name} under {root}: expected {self._raw(root)}/train-images-idx3-ubyte "
+                "(or .gz) and the other three IDX files")
+
     def load(self, root: Path | None) -> Dataset:
         if root is not None:
             root = Path(root)
             if not self._present(root):
-                raw = self._raw(root)
-                raise UsageError(f"no {self.name} under {root}: expected {raw}/train-images-idx3-ubyte "
-                                 "(or .gz) and the other three IDX files")
+                raise UsageError(self.missing(root))
             return self.read(root)
         cached = cache_dir() / "data"
         if self._present(cached) or self.download(cached):
@@ -234,4 +237,147 @@ MNIST = IdxSpec(
     make_standin=digits_standin,
     standin_note="offline stand-in: scikit-learn's handwritten digits (1,797 real 8x8 digits, upscaled "
                  "to 28x28), 1,500 training and 297 test images, in MNIST's on-disk format",
+)
+
+
+def fashion_standin(raw: Path) -> None:
+    """Synthetic garments as FashionMNIST's IDX files: 6,000 training and 1,000 test images."""
+    from grader import standins
+
+    train_y = standins.balanced_labels(6000, 10, seed=1)
+    test_y = standins.balanced_labels(1000, 10, seed=2)
+    write_idx(raw / IDX_FILES[0], standins.fashion_images(train_y, seed=11))
+    write_idx(raw / IDX_FILES[1], train_y)
+    write_idx(raw / IDX_FILES[2], standins.fashion_images(test_y, seed=12))
+    write_idx(raw / IDX_FILES[3], test_y)
+
+
+FASHION_MNIST = IdxSpec(
+    name="FashionMNIST",
+    make_standin=fashion_standin,
+    standin_note="offline stand-in: synthetic garments drawn by the grader (not FashionMNIST images: 10 "
+                 "classes of shapes with FashionMNIST's names, varied in size, position and texture, with "
+                 "noise), 6,000 training and 1,000 test images, in FashionMNIST's on-disk format",
+)
+
+
+# --------------------------------------------------------------------------
+# CIFAR-10's python batches
+# --------------------------------------------------------------------------
+
+CIFAR_FOLDER = "cifar-10-batches-py"
+CIFAR_FILES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch", "batches.meta")
+STANDIN_MARK = "grader-standin.json"  # written by the grader beside the stand-in files it drew
+
+
+def cifar_standin(folder: Path) -> None:
+    """Synthetic scenes in CIFAR-10's layout: five training batches of 400, a test batch of 500.
+
+    The batches are the pickled dicts torchvision reads; ``STANDIN_MARK``
+    records their md5 sums, which stand in for the real files' sums when
+    torchvision checks them (see :func:`standin_cifar10`).
+    """
+    import json
+    import pickle
+
+    from grader import standins
+
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def batch(name: str, labels: np.ndarray, seed: int) -> None:
+        images = standins.cifar_images(labels, seed)  # (N, 32, 32, 3), stored as CIFAR's (N, 3072) rows
+        rows = np.ascontiguousarray(images.transpose(0, 3, 1, 2).reshape(len(labels), -1))
+        entry = {"batch_label": f"synthetic stand-in {name}", "labels": [int(y) for y in labels], "data": rows,
+                 "filenames": [f"synthetic_{name}_{i:05d}.png" for i in range(len(labels))]}
+        with open(folder / name, "wb") as handle:
+            pickle.dump(entry, handle, protocol=2)
+
+    for i in range(5):
+        batch(f"data_batch_{i + 1}", standins.balanced_labels(400, 10, seed=20 + i), seed=30 + i)
+    batch("test_batch", standins.balanced_labels(500, 10, seed=29), seed=39)
+    with open(folder / "batches.meta", "wb") as handle:
+        pickle.dump({"label_names": list(standins.CIFAR_CLASSES), "num_cases_per_batch": 400, "num_vis": 3072},
+                    handle, protocol=2)
+    sums = {name: hashlib.md5((folder / name).read_bytes()).hexdigest() for name in CIFAR_FILES}
+    (folder / STANDIN_MARK).write_text(json.dumps({"standin": True, "md5": sums}), encoding="utf-8")
+
+
+def standin_cifar10(folder: Path):
+    """torchvision's CIFAR10 class, checking the files against the sums the grader recorded.
+
+    Only for a folder the grader drew itself: without its ``STANDIN_MARK``
+    this refuses, so real (or unknown) data is always checked against the
+    real CIFAR-10's sums before torchvision unpickles it.
+    """
+    import json
+
+    import torchvision
+
+    mark = folder / STANDIN_MARK
+    if not mark.is_file():
+        raise UsageError(f"{folder} is not a stand-in the grader made (no {STANDIN_MARK})")
+    sums = json.loads(mark.read_text(encoding="utf-8"))["md5"]
+    base = torchvision.datasets.CIFAR10
+    return type("StandinCIFAR10", (base,), {
+        "train_list": [[name, sums[name]] for name, _ in base.train_list],
+        "test_list": [[name, sums[name]] for name, _ in base.test_list],
+        "meta": {**base.meta, "md5": sums[base.meta["filename"]]},
+    })
+
+
+@dataclass
+class CifarSpec(IdxSpec):
+    """CIFAR-10 in its python layout (``ROOT/cifar-10-batches-py/``), read by ``torchvision.datasets.CIFAR10``.
+
+    Finding, downloading and caching work as for :class:`IdxSpec`. torchvision
+    checks each file's md5 sum against the real CIFAR-10's before it
+    unpickles it; the grader's own stand-in is checked against the sums it
+    recorded when it drew it, and only the stand-in is read that way.
+    """
+
+    def _raw(self, root: Path) -> Path:
+        return root / CIFAR_FOLDER
+
+    def _present(self, root: Path) -> bool:
+        return all((self._raw(root) / f).is_file() for f in CIFAR_FILES)
+
+    def missing(self, root: Path) -> str:
+        return (f"no {self.name} under {root}: expected {self._raw(root)}/data_batch_1 ... data_batch_5, "
+                "test_batch and batches.meta (the python version of CIFAR-10)")
+
+    def read(self, root: Path, *, standin: bool = False) -> Dataset:
+        import torchvision
+
+        cls = standin_cifar10(self._raw(root)) if standin else torchvision.datasets.CIFAR10
+        try:
+            train = cls(str(root), train=True, download=False)
+            test = cls(str(root), train=False, download=False)
+        except Exception as exc:  # torchvision says "not found or corrupted"
+            raise UsageError(f"cannot read {self.name} under {root}: {exc}") from exc
+        return Dataset(
+            name=self.name, root=root, standin=standin, note=self.standin_note if standin else "",
+            train_x=np.ascontiguousarray(train.data), train_y=np.asarray(train.targets, dtype=np.int64),
+            test_x=np.ascontiguousarray(test.data), test_y=np.asarray(test.targets, dtype=np.int64),
+            classes=[str(c) for c in train.classes],
+            files={f: sha256_file(self._raw(root) / f) for f in CIFAR_FILES},
+        )
+
+    def download(self, root: Path) -> bool:
+        import torchvision
+
+        if not _online(urlparse(torchvision.datasets.CIFAR10.url).hostname):
+            return False
+        try:
+            torchvision.datasets.CIFAR10(str(root), train=True, download=True)
+        except Exception:
+            return False
+        return self._present(root)
+
+
+CIFAR10 = CifarSpec(
+    name="CIFAR10",
+    make_standin=cifar_standin,
+    standin_note="offline stand-in: synthetic scenes drawn by the grader (not CIFAR-10 images: 10 classes of "
+                 "coloured shapes with CIFAR-10's names, varied in size, position, colour and brightness, with "
+                 "noise), 2,000 training and 500 test images, in CIFAR-10's python layout",
 )
