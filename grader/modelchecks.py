@@ -36,7 +36,7 @@ def model_plan(module: str = "model", attr: str = "Network", shapes=((1, 28, 28)
             Call("load", f"{PROBES}:load", load_args),
             Call("interface", f"{PROBES}:interface", {"shapes": shapes}),
             Call("params", f"{PROBES}:parameters"),
-            Call("trace", f"{PROBES}:trace"),
+            Call("trace", f"{PROBES}:trace", {"fallback": shapes[0]}),
         ], fast=True, timeout=60 + assignment.grace)]
         if recipe is not None:
             stages.append(Stage("train", [
@@ -53,6 +53,11 @@ def model_plan(module: str = "model", attr: str = "Network", shapes=((1, 28, 28)
 def _check(id, kind, points, name, description, func, depends=()) -> Check:
     return Check(id=id, name=name, kind=kind, points=points, func=func, description=description,
                  depends=tuple(depends))
+
+
+def _reference(ctx, call: str, reference=None) -> dict:
+    """The reference's data for ``call``: ``reference(ctx, call)`` where an assignment has several references."""
+    return reference(ctx, call) if reference is not None else ctx.reference(call)
 
 
 def _shape(shape, batch: int) -> str:
@@ -73,10 +78,12 @@ def loads_check(module: str, attr: str, points: float = 1) -> Check:
                   f"{module}.py imports without errors and {attr}() creates your network.", loads)
 
 
-def interface_check(points: float = 1) -> Check:
+def interface_check(points: float = 1, *, hint: str | None = None, reference=None) -> Check:
+    """:param hint: said when the forward pass fails; :param reference: see :func:`_reference`."""
+
     def forward(ctx):
         attempts = ctx.observe("interface")["attempts"]
-        expected = next(a for a in ctx.reference("interface")["attempts"] if a["ok"])
+        expected = next(a for a in _reference(ctx, "interface", reference)["attempts"] if a["ok"])
         ok = [a for a in attempts if a["ok"]]
         batch = expected["shape"][0]
         want = _shape(expected["out_shape"], batch)
@@ -84,7 +91,8 @@ def interface_check(points: float = 1) -> Check:
             tried = "; ".join(f"{_shape(a['shape'], batch)}: {a['error']}" for a in attempts)
             raise CheckFailed("Your model's forward pass fails on a batch of images.",
                               expected=f"input {_shape(expected['shape'], batch)} -> output {want}",
-                              actual=tried, hint="Run your model on torch.zeros of the input shape and read the error.")
+                              actual=tried,
+                              hint=hint or "Run your model on torch.zeros of the input shape and read the error.")
         got = ok[0]
         if got["out_shape"] != expected["out_shape"]:
             raise CheckFailed("Your model's output has the wrong shape.", expected=want,
@@ -123,9 +131,9 @@ def parameter_table(data: dict) -> str:
     return "\n".join(lines)
 
 
-def parameters_check(points: float = 1) -> Check:
+def parameters_check(points: float = 1, *, reference=None) -> Check:
     def parameter_count(ctx):
-        mine, ref = ctx.observe("params"), ctx.reference("params")
+        mine, ref = ctx.observe("params"), _reference(ctx, "params", reference)
         ctx.details = {"view": "parameters", "mine": mine, "reference": ref}
         if mine["trainable"] != ref["trainable"]:
             diff = mine["trainable"] - ref["trainable"]
@@ -162,7 +170,7 @@ def trace_diff(mine: list[str], ref: list[str]) -> list[dict]:
     return rows
 
 
-def _explain_first(row: dict) -> str:
+def _explain_first(row: dict, last: bool = False) -> str:
     ref, mine = row["reference"], row["mine"]
     activations = ("ReLU", "Sigmoid", "Tanh", "GELU", "LeakyReLU", "Softmax", "LogSoftmax")
     if row["status"] == "missing":
@@ -171,6 +179,9 @@ def _explain_first(row: dict) -> str:
             return f"the reference applies {what} here and your network does not (a missing activation?)"
         return f"the reference has {ref} here and your network has nothing in its place (a missing layer?)"
     if row["status"] == "extra":
+        if mine.split(" ->")[0] in ("Softmax", "LogSoftmax", "Sigmoid") and last:
+            return (f"your network ends with {mine.split(' ->')[0]} and the reference returns raw logits: the "
+                    "loss (CrossEntropyLoss, BCEWithLogitsLoss) applies softmax or sigmoid itself")
         return f"your network has {mine} here and the reference has nothing (an extra layer?)"
     ref_op, mine_op = ref.split(" ->")[0], mine.split(" ->")[0]
     if ref_op.split("(")[0] == mine_op.split("(")[0]:
@@ -178,9 +189,9 @@ def _explain_first(row: dict) -> str:
     return f"the reference has {ref} and yours has {mine}"
 
 
-def architecture_check(points: float = 2) -> Check:
+def architecture_check(points: float = 2, *, reference=None) -> Check:
     def architecture(ctx):
-        mine, ref = ctx.observe("trace"), ctx.reference("trace")
+        mine, ref = ctx.observe("trace"), _reference(ctx, "trace", reference)
         if mine.get("error"):
             from grader import explain
 
@@ -196,7 +207,7 @@ def architecture_check(points: float = 2) -> Check:
         if bad:
             position = rows.index(bad[0]) + 1
             raise CheckFailed(f"Your layer-by-layer trace differs from the reference at step {position}: "
-                              f"{_explain_first(bad[0])}.",
+                              f"{_explain_first(bad[0], last=bad[0] is rows[-1])}.",
                               hint="The table in the report shows both traces side by side "
                                    f"({len(bad)} row(s) differ).")
         return f"{len(rows)} steps, the same as the reference."
@@ -275,6 +286,35 @@ def classification_metrics(outputs: np.ndarray, dataset) -> dict:
             "labels": labels, "_predicted": predicted}
 
 
+def binary_metrics(positive: int, names: tuple[str, str] = ("no", "yes")):
+    """``evaluate`` for a one-logit yes/no task (is this digit an 8?): balanced accuracy first.
+
+    Accuracy misleads when one answer is rare: a model that always says "no"
+    scores about 90 % on "is it an 8". Balanced accuracy, the mean of the
+    recall on each answer, gives that model 50 %, so it is the metric to
+    mark; accuracy, precision, recall and F1 of the "yes" answer (percent)
+    and the confusion matrix ``[[TN, FP], [FN, TP]]`` are reported beside it.
+    A logit above 0 (sigmoid above 0.5) means "yes".
+    """
+
+    def evaluate(outputs: np.ndarray, dataset) -> dict:
+        from sklearn.metrics import (accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score,
+                                     precision_score, recall_score)
+
+        truth = (dataset.test_y == positive).astype(np.int64)
+        predicted = (outputs[:, 0] > 0).astype(np.int64)
+        percent = lambda value: round(100 * float(value), 3)  # noqa: E731
+        return {"balanced_accuracy": percent(balanced_accuracy_score(truth, predicted)),
+                "accuracy": percent(accuracy_score(truth, predicted)),
+                "precision": percent(precision_score(truth, predicted, zero_division=0)),
+                "recall": percent(recall_score(truth, predicted, zero_division=0)),
+                "f1": percent(f1_score(truth, predicted, zero_division=0)),
+                "confusion_matrix": confusion_matrix(truth, predicted, labels=[0, 1]).tolist(),
+                "labels": list(names), "_predicted": predicted, "_truth": truth}
+
+    return evaluate
+
+
 def validate_outputs(outputs: np.ndarray, count: int, width: int) -> None:
     if outputs.ndim != 2 or outputs.shape != (count, width):
         raise CheckFailed("Your model's outputs on the test images have the wrong shape.",
@@ -296,7 +336,20 @@ def mark(value: float, thresholds: dict) -> float:
     return (value - zero) / (full - zero)
 
 
-def accuracy_check(points: float = 3, misclassified: int = 8) -> Check:
+def accuracy_check(points: float = 3, misclassified: int = 8, *, name: str = "accuracy on the hidden test split",
+                   description: str = "Trained with the course's recipe, your model's predictions on the hidden "
+                                      "test images reach the accuracy thresholds (marks rise linearly between them).",
+                   hint: str = "Compare your architecture with the reference; the grader trains it with the "
+                               "course's recipe and seed.",
+                   depends=("loads",)) -> Check:
+    """The metric the assignment's thresholds name, marked between them.
+
+    ``evaluate`` may return ``_truth`` (what the predictions are compared
+    with, when that is not the test labels themselves) and string ``labels``
+    (names for the report); numbers other than the marked metric are
+    reported beside it.
+    """
+
     def test_accuracy(ctx):
         outputs = ctx.array("predict", "outputs")
         dataset, thresholds_spec = ctx.dataset, ctx.assignment.thresholds
@@ -304,6 +357,8 @@ def accuracy_check(points: float = 3, misclassified: int = 8) -> Check:
         validate_outputs(outputs, len(dataset.test_y), width)
         metrics = ctx.assignment.evaluate(outputs, dataset)
         predicted = metrics.pop("_predicted", None)
+        truth = metrics.pop("_truth", dataset.test_y)
+        names = metrics.get("labels") or []
         ref_metrics = ctx.reference_run.metrics
         metric = thresholds_spec.metric
         thresholds = thresholds_spec.resolve(ref_metrics.get(metric), dataset.name, dataset.standin)
@@ -312,9 +367,10 @@ def accuracy_check(points: float = 3, misclassified: int = 8) -> Check:
         ctx.metrics["_thresholds"] = thresholds
         wrong = []
         if predicted is not None:
-            for index in np.flatnonzero(predicted != dataset.test_y)[:misclassified]:
-                wrong.append({"index": int(index), "label": int(dataset.test_y[index]),
-                              "predicted": int(predicted[index]), "png": png_data_uri(dataset.test_x[index])})
+            shown = lambda i: names[i] if i < len(names) else i  # noqa: E731
+            for index in np.flatnonzero(predicted != truth)[:misclassified]:
+                wrong.append({"index": int(index), "label": shown(int(truth[index])),
+                              "predicted": shown(int(predicted[index])), "png": png_data_uri(dataset.test_x[index])})
         ctx.details = {"view": "accuracy", "metrics": metrics, "metric": metric, "value": value,
                        "thresholds": thresholds, "misclassified": wrong, "classes": dataset.classes,
                        "reference": ref_metrics}
@@ -322,16 +378,15 @@ def accuracy_check(points: float = 3, misclassified: int = 8) -> Check:
         label = metric.replace("_", " ")
         text = (f"{label} {value:.2f}% on {len(dataset.test_y)} test images; full marks from "
                 f"{thresholds['full']:.2f}%, none below {thresholds['zero']:.2f}%.")
+        beside = [f"{k.replace('_', ' ')} {v:.2f}%" for k, v in metrics.items()
+                  if k != metric and isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if beside:
+            text += " Also: " + ", ".join(beside) + "."
         if fraction < 1.0:
-            raise CheckFailed(f"Your model's {text}", score=fraction,
-                              hint="Compare your architecture with the reference; the grader trains it with "
-                                   "the course's recipe and seed.")
+            raise CheckFailed(f"Your model's {text}", score=fraction, hint=hint)
         return text
 
-    return _check("test_accuracy", "accuracy", points, "accuracy on the hidden test split",
-                  "Trained with the course's recipe, your model's predictions on the hidden test images reach "
-                  "the accuracy thresholds (marks rise linearly between them).",
-                  test_accuracy, depends=["loads"])
+    return _check("test_accuracy", "accuracy", points, name, description, test_accuracy, depends=depends)
 
 
 def model_checks(module: str = "model", attr: str = "Network", *, train: bool = True) -> list[Check]:
