@@ -6,10 +6,12 @@ session, so the stand-in data and the reference runs are made once.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -71,3 +73,30 @@ def by_kind(results: dict) -> dict[str, list[dict]]:
 
 def failed_kinds(results: dict) -> set[str]:
     return {t["tags"][0] for t in results["tests"] if t["status"] == "failed"}
+
+
+@contextlib.contextmanager
+def pip_installed(folder: Path, distribution: str, *, editable: bool = False):
+    """``folder`` installed into the running venv with pip for the block, then uninstalled.
+
+    Offline (no index, no build isolation, no dependencies): the folder's
+    ``pyproject.toml`` is built with the venv's own setuptools. pip runs one
+    at a time across xdist workers (a lock file beside the shared cache).
+    """
+    import fcntl
+
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    lock_path = Path(tempfile.gettempdir()) / "grader-tests-pip.lock"
+
+    def locked_pip(*args):
+        with open(lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return subprocess.run([*pip, *args], capture_output=True, text=True, timeout=300)
+
+    proc = locked_pip("install", "--no-deps", "--no-build-isolation", "--no-index",
+                      *(["-e"] if editable else []), str(folder))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    try:
+        yield
+    finally:
+        locked_pip("uninstall", "-y", distribution)
