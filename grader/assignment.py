@@ -66,7 +66,9 @@ class Thresholds:
     ``reference - full_below`` points, none at ``reference - zero_below``.
     ``absolute`` fixes numbers per dataset name instead, e.g.
     ``{"MNIST": (97.0, 85.0)}`` for the real MNIST; stand-ins are always
-    calibrated.
+    calibrated. A calibration stored by ``grader calibrate`` for the data
+    being graded takes precedence over both (see :mod:`grader.calibration`);
+    ``basis`` in the resolved thresholds says which was used.
     """
 
     metric: str = "accuracy"
@@ -77,10 +79,12 @@ class Thresholds:
     def resolve(self, reference_value: float | None, dataset_name: str, standin: bool) -> dict:
         if not standin and dataset_name in self.absolute:
             full, zero = self.absolute[dataset_name]
-            return {"metric": self.metric, "full": full, "zero": zero, "source": f"fixed for {dataset_name}"}
+            return {"metric": self.metric, "full": full, "zero": zero, "basis": "fixed",
+                    "source": f"fixed for {dataset_name}"}
         if reference_value is None:
-            return {"metric": self.metric, "full": None, "zero": None, "source": "reference unavailable"}
-        return {"metric": self.metric, "full": round(reference_value - self.full_below, 2),
+            return {"metric": self.metric, "full": None, "zero": None, "basis": "none",
+                    "source": "reference unavailable"}
+        return {"metric": self.metric, "basis": "reference", "full": round(reference_value - self.full_below, 2),
                 "zero": round(reference_value - self.zero_below, 2),
                 "reference": round(reference_value, 2),
                 "source": f"reference {reference_value:.2f} - {self.full_below:g} / - {self.zero_below:g} points"}
@@ -111,6 +115,8 @@ class Assignment:
     :param runner_modules: extra probe modules copied into the child.
     :param limits: what one runner child may use (:class:`grader.limits.Limits`:
         4 GiB of memory, 128 processes, 256 MiB files by default).
+    :param device: the device ``time_budget`` is set for (``cpu`` or
+        ``cuda``); ``grader validate`` checks that the reference fits there.
     """
 
     id: str
@@ -128,6 +134,7 @@ class Assignment:
     grace: float = 15.0
     examples: dict[str, Path] = field(default_factory=dict)
     runner_modules: list[Path] = field(default_factory=list)
+    device: str = "cpu"
     limits: Limits = field(default_factory=Limits)  # memory, CPU, files, processes per runner child
     plugin: str = ""  # set by the host at registration
 
@@ -136,6 +143,8 @@ class Assignment:
             raise ValueError(f"assignment id {self.id!r} must be lowercase letters, digits and dashes")
         if not Path(self.reference).is_dir():
             raise ValueError(f"assignment {self.id}: reference folder {self.reference} does not exist")
+        if self.device not in ("cpu", "cuda"):
+            raise ValueError(f"assignment {self.id}: device {self.device!r} must be 'cpu' or 'cuda'")
         for module in self.runner_modules:
             if not Path(module).is_file():
                 raise ValueError(f"assignment {self.id}: runner module {module} does not exist")

@@ -7,6 +7,15 @@ metrics on the test split set the calibrated thresholds. Results are cached
 in the grader's cache folder by everything that could change them: the
 assignment and its version, the reference files, the grader, torch, the data
 fingerprint, the seed, the budget and the kind of device.
+
+``grader calibrate`` (:func:`calibrate`) measures more than one run: it trains
+the reference with the assignment's recipe from several seeds, through the
+same runner path, and stores the band its metric falls in (mean, spread,
+range) for that data fingerprint. Grading then sets the thresholds from the
+stored band whenever one exists for the data being graded
+(:func:`thresholds`), records which basis was used in
+``extra_data.thresholds``, and says where the student's value sits in the
+band (:func:`where`).
 """
 from __future__ import annotations
 
@@ -19,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import __version__
-from grader.errors import GraderError
+from grader.errors import GraderError, UsageError
 
 
 @dataclass
@@ -117,3 +126,146 @@ def run(assignment, options, dataset, execute) -> ReferenceRun:
                                "python": sys.version.split()[0]}), encoding="utf-8")
     tmp.replace(path)
     return result
+
+
+# --------------------------------------------------------------------------
+# Calibration over seeds: the reference's band, and thresholds set from it
+# --------------------------------------------------------------------------
+
+
+def device_kind(device: str) -> str:
+    """``cuda`` for any CUDA device, else ``cpu``: what results and budgets depend on."""
+    return "cuda" if str(device).startswith("cuda") else "cpu"
+
+
+def band_path(assignment, dataset, device: str) -> Path:
+    """Where the band for this assignment, reference, data fingerprint and kind of device is stored."""
+    import re
+
+    from grader.data import cache_dir
+    from grader.submission import fingerprint
+
+    sha, _ = fingerprint(Path(assignment.reference))
+    version = re.sub(r"[^A-Za-z0-9.]", "_", str(assignment.version))
+    name = f"{assignment.id}-v{version}-{dataset.fingerprint}-{device_kind(device)}-{sha[:12]}.json"
+    return cache_dir() / "calibration" / name
+
+
+def stored(assignment, dataset, device: str) -> dict | None:
+    """The band ``grader calibrate`` stored for this data, or ``None``."""
+    path = band_path(assignment, dataset, device)
+    try:
+        band = json.loads(path.read_text(encoding="utf-8"))
+        if band["metric"] != assignment.thresholds.metric:
+            return None  # calibrated for another metric: the assignment changed
+        float(band["mean"]), float(band["std"]), float(band["min"]), float(band["max"]), int(band["count"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    band["file"] = str(path)
+    return band
+
+
+def band_thresholds(spec, band: dict) -> dict:
+    """Thresholds from a measured band: the assignment's margins, widened where the band is wider.
+
+    Full marks from ``mean - max(full_below, 2 * std)``: a correct model
+    trained from another seed lands above that almost always. The zero point
+    moves down by as much as the full-marks point did, so the ramp between
+    them keeps the width the assignment declared.
+    """
+    mean, std = float(band["mean"]), float(band["std"])
+    margin = max(spec.full_below, 2 * std)
+    drop = spec.zero_below + (margin - spec.full_below)
+    return {"metric": spec.metric, "basis": "calibration",
+            "full": round(mean - margin, 2), "zero": round(mean - drop, 2), "reference": round(mean, 2),
+            "band": {k: band[k] for k in ("mean", "std", "min", "max", "count", "seeds", "fingerprint", "file")
+                     if k in band},
+            "source": f"calibrated: the reference trained from {band['count']} seeds scored {mean:.2f} ± "
+                      f"{std:.2f} on this data; full marks from {margin:.2f} points below that mean, none "
+                      f"from {drop:.2f} below"}
+
+
+def thresholds(assignment, options, dataset, reference_run) -> dict:
+    """The thresholds for one grading: the stored band for this data if any, else the reference's run."""
+    spec = assignment.thresholds
+    band = stored(assignment, dataset, options.device) if dataset is not None else None
+    if band is not None:
+        return band_thresholds(spec, band)
+    return spec.resolve(reference_run.metrics.get(spec.metric), dataset.name if dataset else "",
+                        dataset.standin if dataset else True)
+
+
+def where(value: float, thresholds: dict) -> str | None:
+    """A sentence placing a student's value in the reference's band, or ``None`` without a band."""
+    band = thresholds.get("band")
+    if not band:
+        return None
+    mean, std = float(band["mean"]), float(band["std"])
+    diff = value - mean
+    sigmas = f", {diff / std:+.1f} standard deviations" if std > 0 else ""
+    inside = "inside" if band["min"] <= value <= band["max"] else "outside"
+    return (f"The reference trained from {band['count']} seeds scored {mean:.2f} ± {std:.2f} (from "
+            f"{band['min']:.2f} to {band['max']:.2f}); yours is {abs(diff):.2f} points "
+            f"{'above' if diff >= 0 else 'below'} that mean{sigmas}, {inside} the reference's range.")
+
+
+def calibrate(assignment, options, seeds: int, execute, progress=None) -> tuple[dict, Path]:
+    """Train the reference from ``seeds`` seeds (``options.seed`` on), store and return its band.
+
+    Each run goes through :func:`run` (so through the runner, like a
+    submission, and cached per seed); the metric is computed here from the
+    hidden labels.
+
+    :param execute: ``execute(assignment, options, folder, dataset) -> (observations, runs)``,
+        :func:`grader.grading.execute_plan`.
+    :param progress: ``progress(seed, value, seconds, cached)`` after each run.
+    :returns: the band as stored, and the file it is stored in.
+    """
+    import dataclasses
+    import statistics
+    import time
+
+    import torch
+
+    if seeds < 1:
+        raise UsageError("--seeds must be at least 1")
+    if assignment.data is None or assignment.evaluate is None:
+        raise UsageError(f"assignment {assignment.id} has no data or no evaluate function: "
+                         "there is no metric to calibrate")
+    metric = assignment.thresholds.metric
+    dataset = assignment.data.load(options.data_root)
+    runs = []
+    for seed in range(options.seed, options.seed + seeds):
+        seeded = dataclasses.replace(options, seed=seed)
+        ref = run(assignment, seeded, dataset, lambda folder, o=seeded: execute(assignment, o, folder, dataset))
+        if metric not in ref.metrics:
+            raise GraderError(f"the reference's run from seed {seed} produced no {metric!r} metric "
+                              f"(it produced: {', '.join(ref.metrics) or 'none'})")
+        cut = any(isinstance(d, dict) and d.get("stopped_by_budget") for d in ref.observations.values())
+        runs.append({"seed": seed, "value": float(ref.metrics[metric]), "seconds": ref.seconds,
+                     "cached": ref.cached, "stopped_by_budget": cut})
+        if progress is not None:
+            progress(seed, float(ref.metrics[metric]), ref.seconds, ref.cached)
+    cut = [str(r["seed"]) for r in runs if r["stopped_by_budget"]]
+    if cut:
+        raise UsageError(f"the reference's training was cut short by the {assignment.budget(options):g} s time "
+                         f"budget from seed(s) {', '.join(cut)}; a band of cut-short runs measures the budget, "
+                         "not the model: raise --time-budget (or the assignment's time_budget)")
+    values = [r["value"] for r in runs]
+    band = {"assignment": assignment.id, "version": assignment.version, "metric": metric,
+            "count": len(values), "seeds": [r["seed"] for r in runs], "runs": runs,
+            "mean": round(statistics.fmean(values), 4),
+            "std": round(statistics.stdev(values), 4) if len(values) > 1 else 0.0,
+            "min": min(values), "max": max(values), "fingerprint": dataset.fingerprint,
+            "data": {k: v for k, v in dataset.source().items() if k != "files"},
+            "device": device_kind(options.device), "budget": assignment.budget(options),
+            "grader": __version__, "torch": torch.__version__,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    band["thresholds"] = {k: v for k, v in band_thresholds(assignment.thresholds, band).items()
+                          if k in ("full", "zero", "source")}
+    path = band_path(assignment, dataset, options.device)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkstemp(dir=path.parent, suffix=".tmp")[1])
+    tmp.write_text(json.dumps(band, indent=1), encoding="utf-8")
+    tmp.replace(path)
+    return band, path

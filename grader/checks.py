@@ -117,6 +117,18 @@ class CheckContext:
         """An array the reference implementation saved for the same call."""
         return self.reference_run.array(call, name)
 
+    def thresholds(self) -> dict:
+        """The assignment's thresholds for this grading, resolved.
+
+        From the band ``grader calibrate`` stored for this data when there is
+        one, else from the reference's run (or the fixed numbers); ``basis``
+        says which, and the dict goes to ``extra_data.thresholds`` when a
+        check stores it as ``ctx.metrics["_thresholds"]``.
+        """
+        from grader import calibration
+
+        return calibration.thresholds(self.assignment, self.options, self.dataset, self.reference_run)
+
 
 @dataclass
 class CheckResult:

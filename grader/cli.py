@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape as rich_escape
 from rich.table import Table
 
 from grader import __version__
@@ -281,6 +282,125 @@ _seen_notes: list[str] = []
 
 
 # --------------------------------------------------------------------------
+# Instructors: a new assignment, validated and calibrated before release
+# --------------------------------------------------------------------------
+
+
+@cli.command("new")
+@click.argument("assignment_id")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), required=True,
+              help="The folder to create the plugin package in (new or empty).")
+@click.option("--title", default=None, help="One line for humans (default: the scaffold's).")
+def new_assignment(assignment_id, directory, title):
+    """Create an installable plugin package for a new assignment ASSIGNMENT_ID.
+
+    It works out of the box (a small MNIST convolutional network, with a
+    reference, a correct example, a mistake and tests): pip install -e the
+    folder, then grader validate ASSIGNMENT_ID. The guide "Writing an
+    assignment" explains every hook it implements.
+    """
+    from grader import scaffold
+    from grader.plugin_manager import assignments, get_manager
+
+    existing = assignments(get_manager())
+    if assignment_id in existing:
+        raise UsageError(f"assignment {assignment_id!r} is already registered by plugin "
+                         f"{existing[assignment_id].plugin}; choose another id")
+    written = scaffold.create(assignment_id, Path(directory), title)
+    console.print(f"created {Path(directory)} ({len(written)} files), the plugin package "
+                  f"{scaffold.package_name(assignment_id)}:", markup=False)
+    for path in written:
+        console.print(f"  {path}", markup=False)
+    console.print(f"next: pip install -e {directory} && grader validate {assignment_id}", markup=False)
+
+
+def _print_findings(findings) -> None:
+    table = Table(box=None, header_style="bold")
+    for column in ("", "finding", "details"):
+        table.add_column(column)
+    marks = {"pass": "[green]PASS[/]", "fail": "[red]FAIL[/]", "skip": "[dim]SKIP[/]"}
+    for finding in findings:
+        table.add_row(marks[finding.status], finding.item, rich_escape(finding.message))
+    console.print(table)
+
+
+@cli.command()
+@click.argument("assignment")
+@click.option("--data", type=click.Path(file_okay=False), default=None,
+              help="torchvision dataset root (ROOT/MNIST/raw/...). Default: the cache, else the offline stand-in.")
+@click.option("--device", default=None, help="Default: the device the assignment declares its budget for.")
+@click.option("--threads", type=int, default=None, help="CPU threads for the runner (default: up to 4).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Also write the reference's and each example's results.json and report.html here.")
+def validate(assignment, data, device, threads, out):
+    """Check ASSIGNMENT before it is released to students.
+
+    The reference gets full marks from its own checks, the correct example
+    too, each example mistake fails at least one check, every check has a
+    student-facing description, the budgets fit the declared device, and no
+    staged input holds the hidden test labels. Exits 0 when nothing fails,
+    1 otherwise.
+    """
+    from grader.plugin_manager import get_manager
+    from grader.validation import validate as run_validate
+
+    pm = get_manager()
+    spec = _assignment(pm, assignment)
+    if device is None:
+        import torch
+
+        device = "cpu" if spec.device == "cuda" and not torch.cuda.is_available() else spec.device
+    options = _options(device, 0, None, data, threads, fast=False)
+    findings, grades = run_validate(pm, spec, options,
+                                    progress=lambda text: console.print(f"validate: {text} ...", markup=False))
+    if out:
+        for label, result in grades.items():
+            _write(pm, result, Path(out) / label)
+    _print_findings(findings)
+    for note in grades["reference"].notes if "reference" in grades else []:
+        console.print(f"[yellow]{rich_escape(note)}[/]")
+    failed = [f for f in findings if f.status == "fail"]
+    if failed:
+        console.print(f"[red]{len(failed)} of {len(findings)} findings failed[/]: fix them before release.")
+        sys.exit(1)
+    console.print(f"[green]{spec.id} is ready to release.[/]")
+
+
+@cli.command()
+@click.argument("assignment")
+@click.option("--seeds", type=int, default=3, show_default=True, help="How many seeds to train the reference from.")
+@common
+def calibrate(assignment, seeds, data, time_budget, device, seed, threads):
+    """Train the reference of ASSIGNMENT from N seeds (--seed on) and store its band for this data.
+
+    The band (mean, spread and range of the assignment's metric) and the
+    thresholds derived from it are stored in the grader's cache for the
+    data's fingerprint; grading on the same data then uses them, and each
+    report shows where the student's value sits in the band.
+    """
+    from grader import calibration
+    from grader.grading import execute_plan
+    from grader.plugin_manager import get_manager
+
+    spec = _assignment(get_manager(), assignment)
+    options = _options(device, seed, time_budget, data, threads, fast=False)
+
+    def progress(run_seed, value, seconds, cached):
+        how = "cached" if cached else f"{seconds:.1f} s"
+        console.print(f"seed {run_seed}: {spec.thresholds.metric} {value:.2f} ({how})", markup=False)
+
+    band, path = calibration.calibrate(spec, options, seeds, execute_plan, progress)
+    data_note = " (the offline stand-in)" if band["data"]["standin"] else ""
+    console.print(f"band over {band['count']} seeds: {band['metric']} {band['mean']:.2f} ± {band['std']:.2f} "
+                  f"(from {band['min']:.2f} to {band['max']:.2f}) on {band['data']['name']}{data_note}, "
+                  f"fingerprint {band['fingerprint']}", markup=False)
+    thresholds = band["thresholds"]
+    console.print(f"thresholds: full marks from {thresholds['full']:.2f}, none from {thresholds['zero']:.2f}",
+                  markup=False)
+    console.print(f"stored {path}; grading {spec.id} on this data now uses it", markup=False)
+
+
+# --------------------------------------------------------------------------
 # TAs: a whole class (grader batch), a student's history, exports
 # --------------------------------------------------------------------------
 
@@ -296,6 +416,7 @@ _seen_notes: list[str] = []
 @click.option("--regrade", is_flag=True, help="Grade again even what is up to date.")
 @click.option("--only", multiple=True, metavar="STUDENT", help="Only this student (repeatable, or comma-separated).")
 @click.option("--dry-run", is_flag=True, help="Show who would be graded and why; grade nothing.")
+@sandboxed
 def batch(assignment, submissions_dir, out, data, time_budget, device, seed, threads, workers, regrade, only,
           dry_run):
     """Grade every submission in SUBMISSIONS_DIR for ASSIGNMENT, in parallel; resumable.

@@ -13,6 +13,7 @@ import io
 
 import numpy as np
 
+from grader import calibration
 from grader.assignment import Stage
 from grader.checks import Check, CheckFailed, Partial
 from grader.launcher import Call
@@ -361,7 +362,7 @@ def accuracy_check(points: float = 3, misclassified: int = 8, *, name: str = "ac
         names = metrics.get("labels") or []
         ref_metrics = ctx.reference_run.metrics
         metric = thresholds_spec.metric
-        thresholds = thresholds_spec.resolve(ref_metrics.get(metric), dataset.name, dataset.standin)
+        thresholds = ctx.thresholds()
         value = metrics[metric]
         ctx.metrics.update({k: v for k, v in metrics.items()})
         ctx.metrics["_thresholds"] = thresholds
@@ -382,6 +383,10 @@ def accuracy_check(points: float = 3, misclassified: int = 8, *, name: str = "ac
                   if k != metric and isinstance(v, (int, float)) and not isinstance(v, bool)]
         if beside:
             text += " Also: " + ", ".join(beside) + "."
+        band = calibration.where(value, thresholds)  # where the value sits in a calibrated band
+        if band:
+            text += " " + band
+            ctx.details["band"] = band
         if fraction < 1.0:
             raise CheckFailed(f"Your model's {text}", score=fraction, hint=hint)
         return text

@@ -82,6 +82,12 @@ def threshold_svg(value: float, thresholds: dict, width: int = 560, height: int 
         f'<text x="{sx(zero):.1f}" y="56" text-anchor="middle">0 marks {zero:.1f}%</text>',
         f'<text x="{sx(full):.1f}" y="56" text-anchor="middle">full {full:.1f}%</text>',
     ]
+    band = thresholds.get("band")
+    if band:  # the calibrated reference's range, from ``grader calibrate``
+        left, right = sx(band["min"]), sx(band["max"])
+        parts.append(f'<rect x="{left:.1f}" y="36" width="{max(2.0, right - left):.1f}" '
+                     f'height="5" fill="#2563eb" opacity="0.6"><title>reference over {band["count"]} seeds: '
+                     f'{band["min"]:.2f} to {band["max"]:.2f}%</title></rect>')
     if thresholds.get("reference") is not None:
         ref = thresholds["reference"]
         parts.append(f'<line x1="{sx(ref):.1f}" x2="{sx(ref):.1f}" y1="18" y2="36" stroke="#2563eb" '
