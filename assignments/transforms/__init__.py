@@ -83,13 +83,13 @@ ASSIGNMENT = Assignment(
 )
 
 
-def _outputs(ctx, call: str) -> tuple[list[dict], list[dict]]:
-    mine, ref = ctx.observe(call)["outputs"], ctx.reference(call)["outputs"]
-    for given in mine:
-        if "error" in given:
-            what = given.get("file") or f"the label {given.get('label')}"
-            raise CheckFailed(f"Applying it to {what} failed: {explain.error(given['error'])}")
-    return mine, ref
+def _outputs(ctx, call: str):
+    """``(mine, reference's)`` for each input in order; an input the submission failed on ends it there."""
+    for mine, ref in zip(ctx.observe(call)["outputs"], ctx.reference(call)["outputs"]):
+        if "error" in mine:
+            what = mine.get("file") or f"the label {mine.get('label')}"
+            raise CheckFailed(f"Applying it to {what} failed: {explain.error(mine['error'])}")
+        yield mine, ref
 
 
 def _pixels(spec: ImageSpec) -> np.ndarray:
@@ -118,8 +118,9 @@ def normalize_hint(spec: ImageSpec, output: np.ndarray, mean: float, std: float)
 
 
 def _normalize_check(call: str, mean: float, std: float, ctx) -> str:
-    mine, ref = _outputs(ctx, call)
-    for m, r in zip(mine, ref):
+    mine = []
+    for m, r in _outputs(ctx, call):
+        mine.append(m)
         spec = SPECS[m["file"]]
         out, expected = m["output"], r["output"]
         hint = ""
@@ -157,12 +158,15 @@ def half_transform(ctx):
 def one_hot(ctx):
     """one_hot turns each label 0 to 9 into a float32 tensor of shape (10,) holding a single 1, at the label's
     index, as the notes' Lambda with scatter_ does."""
-    mine, ref = _outputs(ctx, "one_hot")
-    for m, r in zip(mine, ref):
-        out = m["output"]
+    for m, r in _outputs(ctx, "one_hot"):
+        out, length = m["output"], (m["output"].get("shape") or [None])[0]
         hint_shape = "There are 10 classes: start from torch.zeros(10, dtype=torch.float)."
-        if out.get("shape") and len(out["shape"]) == 1 and out["shape"][0] != 10:
-            hint_shape = (f"Your vector has {out['shape'][0]} entries; there are 10 classes (0 to 9): "
+        if length == m["label"] + 1 != 10:
+            entries = "1 entry" if length == 1 else f"{length} entries"
+            hint_shape = (f"Your vector for {m['label']} has {entries}, the label + 1: F.one_hot guesses the "
+                          "number of classes from the label unless you pass num_classes=10.")
+        elif length is not None and len(out["shape"]) == 1 and length != 10:
+            hint_shape = (f"Your vector has {length} entries; there are 10 classes (0 to 9): "
                           "torch.zeros(10, dtype=torch.float).scatter_(0, torch.tensor(y), value=1).")
         expect_same(ctx, f"one_hot({m['label']})", "one_hot", out, r["output"], hints={
             "kind": "Return a tensor: torch.zeros(10, dtype=torch.float).scatter_(0, torch.tensor(y), value=1).",
@@ -176,8 +180,9 @@ def one_hot(ctx):
 def resize_512(ctx):
     """resize_512 turns an RGB PIL image of any size (smaller or larger than 512) into a float32 tensor
     (3, 512, 512) with values in [0, 1], Resize((512, 512)) then ToTensor, equal to the reference's within 1e-6."""
-    mine, ref = _outputs(ctx, "resize")
-    for m, r in zip(mine, ref):
+    count = 0
+    for m, r in _outputs(ctx, "resize"):
+        count += 1
         spec = SPECS[m["file"]]
         expect_same(ctx, f"resize_512 of {spec.name} ({spec.width}x{spec.height})", "resize", m["output"],
                     r["output"], tol=TOLERANCE, hints={
@@ -187,19 +192,19 @@ def resize_512(ctx):
                         "dtype": "ToTensor gives float32; keep it.",
                         "values": "Resize the PIL image first, then ToTensor (resizing a tensor interpolates "
                                   "differently), with Resize's default (bilinear) interpolation."})
-    return f"{len(mine)} RGB images, smaller and larger than 512, become (3, 512, 512) as the reference's."
+    return f"{count} RGB images, smaller and larger than 512, become (3, 512, 512) as the reference's."
 
 
-def _crops(ctx) -> tuple[list[dict], list[dict]]:
-    return _outputs(ctx, "crop")
+def _crops(ctx) -> list[tuple[dict, dict]]:
+    return list(_outputs(ctx, "crop"))
 
 
 @check(kind="transform", points=1, name="random_crop_32: the crop is 32x32", depends=["imports"])
 def crop_size(ctx):
     """random_crop_32 of a PIL image (grayscale or RGB, larger than 32x32) is a 32x32 PIL image of the same
     mode, as RandomCrop(32) gives."""
-    mine, ref = _crops(ctx)
-    for m, r in zip(mine, ref):
+    crops = _crops(ctx)
+    for m, r in crops:
         out, expected = m["output"], r["output"]
         spec = SPECS[m["file"]]
         what = f"random_crop_32 of {spec.name} ({spec.width}x{spec.height}, {spec.mode})"
@@ -214,7 +219,7 @@ def crop_size(ctx):
         if out["mode"] != expected["mode"]:
             raise CheckFailed(f"{what} has mode {out['mode']}; a crop keeps the image's mode.",
                               expected=expected["mode"], actual=out["mode"], hint="Crop only; don't convert.")
-    return f"{len(mine)} crops of grayscale and RGB images, all 32x32."
+    return f"{len(crops)} crops of grayscale and RGB images, all 32x32."
 
 
 def window_of(pixels: np.ndarray, crop: np.ndarray) -> tuple[int, int] | None:
@@ -231,9 +236,9 @@ def window_of(pixels: np.ndarray, crop: np.ndarray) -> tuple[int, int] | None:
        depends=["crop_size"])
 def crop_window(ctx):
     """Each crop is a 32x32 sub-window of the input image, pixel for pixel: nothing resized, padded or flipped."""
-    mine, _ = _crops(ctx)
+    crops = _crops(ctx)
     places = []
-    for m in mine:
+    for m, _ in crops:
         spec = SPECS[m["file"]]
         place = window_of(image(spec), observed(ctx, "crop", m["output"]))
         if place is None:
@@ -241,7 +246,7 @@ def crop_window(ctx):
                               hint="Cut a window out of the image as it is (RandomCrop(32)); don't resize, pad or "
                                    "flip it.")
         places.append(place)
-    return f"All {len(mine)} crops are windows of their images, at (top, left) {', '.join(map(str, places))}."
+    return f"All {len(crops)} crops are windows of their images, at (top, left) {', '.join(map(str, places))}."
 
 
 @check(kind="transform", points=1, name="random_crop_32: same window as the reference under the same seed",
@@ -249,8 +254,8 @@ def crop_window(ctx):
 def crop_seeded(ctx):
     """Under the same torch seed, random_crop_32 cuts the same window as the reference's RandomCrop(32): the
     window is drawn from torch's random generator."""
-    mine, ref = _crops(ctx)
-    for m, r in zip(mine, ref):
+    crops = _crops(ctx)
+    for m, r in crops:
         if m["output"].get("sha256") != r["output"].get("sha256"):
             spec = SPECS[m["file"]]
             yours = window_of(image(spec), observed(ctx, "crop", m["output"]))
@@ -260,7 +265,7 @@ def crop_seeded(ctx):
                               actual=f"(top, left) = {yours}",
                               hint="Use transforms.RandomCrop(32), which draws from torch's generator; don't "
                                    "draw with random or numpy, and don't seed inside the transform.")
-    return f"{len(mine)} crops under {CROP_SEEDS} seeds per image match the reference's windows."
+    return f"{len(crops)} crops under {CROP_SEEDS} seeds per image match the reference's windows."
 
 
 CHECKS = [imports_check("transforms", ["mnist_transform", "half_transform", "one_hot", "resize_512",

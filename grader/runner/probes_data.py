@@ -15,7 +15,8 @@ import numbers
 from .child import StudentCodeError
 from .probes_model import _defined_names, import_module
 
-MAX_SAVED_BYTES = 16 * 1024 * 1024  # one value; the parent caps the whole run at 64 MiB
+MAX_SAVED_BYTES = 16 * 1024 * 1024  # one value
+MAX_RUN_BYTES = 48 * 1024 * 1024  # all values of one run; the parent reads at most 64 MiB of arrays
 _SAVED = {"float16": "float32", "bfloat16": "float32", "int8": "int64", "int16": "int64", "uint16": "int64",
           "uint32": "int64", "uint64": "int64"}
 
@@ -117,9 +118,12 @@ def describe(ctx, name: str, value, save: bool = True) -> dict:
     digest = hashlib.sha256(f"{array.dtype.name}{array.shape}".encode())
     digest.update(array.tobytes())
     facts["sha256"] = digest.hexdigest()
-    if save and array.nbytes <= MAX_SAVED_BYTES:
+    saved = ctx.state.get("saved_bytes", 0)
+    if save and array.nbytes <= MAX_SAVED_BYTES and saved + array.nbytes <= MAX_RUN_BYTES:
         ctx.save_array(name, array)
+        ctx.state["saved_bytes"] = saved + array.nbytes
         facts["array"] = name  # read back as ctx.array(call, name)
     elif save:
-        facts["unsaved"] = f"{array.nbytes} bytes, larger than the {MAX_SAVED_BYTES} the grader keeps"
+        facts["unsaved"] = (f"{array.nbytes} bytes, more than the grader keeps ({MAX_SAVED_BYTES} per value, "
+                            f"{MAX_RUN_BYTES} per run)")
     return facts

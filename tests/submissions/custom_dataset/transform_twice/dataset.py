@@ -1,0 +1,51 @@
+# Mistake: transform is applied twice (a pasted block).
+import csv
+import os
+
+from PIL import Image
+from torch.utils.data import Dataset
+from torchvision.io import read_image
+
+
+class CustomImageDataset(Dataset):
+    def __init__(self, annotations_file, img_dir, transform=None, target_transform=None):
+        with open(annotations_file) as f:
+            reader = csv.reader(f)
+            next(reader)  # header: file,label
+            self.img_labels = [row for row in reader]
+        self.img_dir = img_dir
+        self.transform = transform
+        self.target_transform = target_transform
+
+    def __len__(self):
+        return len(self.img_labels)
+
+    def __getitem__(self, idx):
+        img_path = os.path.join(self.img_dir, self.img_labels[idx][0])
+        image = read_image(img_path)
+        label = int(self.img_labels[idx][1])
+        if self.transform:
+            image = self.transform(image)
+        if self.target_transform:
+            label = self.target_transform(label)
+        if self.transform:
+            image = self.transform(image)
+        return image, label
+
+
+class MyData(Dataset):
+    def __init__(self, root_dir, label_dir):
+        self.root_dir = root_dir
+        self.label_dir = label_dir
+        self.path = os.path.join(self.root_dir, self.label_dir)
+        self.img_path = os.listdir(self.path)
+
+    def __getitem__(self, idx):
+        img_name = self.img_path[idx]
+        img_item_path = os.path.join(self.root_dir, self.label_dir, img_name)
+        img = Image.open(img_item_path)
+        label = self.label_dir
+        return img, label
+
+    def __len__(self):
+        return len(self.img_path)
