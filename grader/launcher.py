@@ -262,9 +262,14 @@ def read_events(out_dir: Path, problems: list[str],
     """Parse ``events.jsonl`` with caps; malformed lines are skipped and reported.
 
     :param calls: the job's call ids in order. The runner writes one result
-        per call, in that order; a result for an unknown call, or one that
-        arrives before the results of the calls ahead of it (a line forged by
-        code that wrote into the runner's open files), is ignored.
+        per call, in that order, after the call returns. Student code runs
+        in the same process and can write into the runner's open files, so
+        lines are taken in sequence only: a result for the call after the
+        last one accepted moves on, a second result for that same call
+        replaces the first (the runner's own comes after anything the call's
+        code wrote), and any other result is ignored. This stops forged lines
+        that jump ahead or rewrite earlier calls; it cannot stop code that
+        imitates the runner exactly (see docs/security.md).
     """
     observations: dict[str, Observation] = {}
     progress: list[dict] = []
@@ -297,10 +302,14 @@ def read_events(out_dir: Path, problems: list[str],
             progress.append({"call": str(record.get("call")), **record["data"]})
         elif kind == "result" and isinstance(record.get("call"), str):
             call = record["call"]
-            if call in observations:
-                problems.append(f"a second result for {call!r} was ignored")
+            latest = next(reversed(observations), None)
+            if call in observations and call != latest:
+                problems.append(f"a second result for {call[:64]!r} was ignored")
                 continue
-            if calls is not None and (len(observations) >= len(calls) or calls[len(observations)] != call):
+            if call == latest:
+                problems.append(f"a second result for {call[:64]!r} replaced the first")
+                del observations[call]
+            elif calls is not None and (len(observations) >= len(calls) or calls[len(observations)] != call):
                 problems.append(f"a result for {call[:64]!r} out of the job's order was ignored")
                 continue
             ok = record.get("ok") is True

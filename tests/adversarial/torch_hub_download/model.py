@@ -1,0 +1,16 @@
+"""Downloads pretrained weights with torch.hub."""
+import torch
+from torch import nn
+
+STATE = torch.hub.load_state_dict_from_url("https://download.pytorch.org/models/resnet18-f37072fd.pth")
+
+
+class Network(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer1 = nn.Linear(784, 256)
+        self.layer2 = nn.Linear(256, 10)
+
+    def forward(self, x):
+        x = x.view(-1, 28 * 28)
+        return self.layer2(torch.relu(self.layer1(x)))

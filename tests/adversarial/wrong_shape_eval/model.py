@@ -1,0 +1,18 @@
+"""Returns one output too many for the test images only."""
+import os
+
+import torch
+from torch import nn
+
+
+class Network(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer1 = nn.Linear(784, 256)
+        self.layer2 = nn.Linear(256, 10)
+
+    def forward(self, x):
+        out = self.layer2(torch.relu(self.layer1(x.view(-1, 28 * 28))))
+        if not self.training and len(x) > 5:  # evaluation on the test images
+            return torch.cat([out, out[:1]])
+        return out
