@@ -181,15 +181,18 @@ def _env_args(env: dict[str, str]) -> list[str]:
     return args
 
 
-def _cuda_devices() -> list[str]:
-    """The NVIDIA device nodes the CUDA driver opens, where they exist."""
-    dev = Path("/dev")
-    nodes = sorted(str(p) for p in dev.glob("nvidia*") if not p.is_dir())
-    if (dev / "nvidia-caps").is_dir():
-        nodes.append("/dev/nvidia-caps")
-    if (dev / "dri").is_dir():
-        nodes.append("/dev/dri")
-    return nodes
+def cuda_device_args(dev_root: Path = Path("/dev")) -> list[str]:
+    """``--dev-bind`` options for the device nodes the CUDA driver opens, where they exist.
+
+    ``/dev/nvidia0..N``, ``nvidiactl``, ``nvidia-uvm``, ``nvidia-uvm-tools``,
+    ``nvidia-modeset`` and the ``nvidia-caps`` folder (MIG). The nodes must
+    already exist: the sandbox cannot run ``nvidia-modprobe`` (no new privileges).
+    """
+    names = sorted(p.name for p in dev_root.glob("nvidia*"))
+    args = []
+    for name in names:
+        args += ["--dev-bind", str(dev_root / name), f"/dev/{name}"]
+    return args
 
 
 def python_paths() -> dict:
@@ -285,6 +288,7 @@ class BwrapSandbox(Sandbox):
     """bubblewrap, seccomp, rlimits and a per-slot uid (see the module's docstring)."""
 
     name = "bwrap"
+    dev_root = Path("/dev")  # where the CUDA device nodes are looked for
 
     def __init__(self, device: str = "cpu"):
         super().__init__(device)
@@ -300,7 +304,8 @@ class BwrapSandbox(Sandbox):
         absent = [name for name, path in needs.items() if not path]
         if absent:
             raise SandboxUnavailable(f"the bwrap sandbox needs {', '.join(absent)}, which this host lacks "
-                                     "(run setup.sh as root: it installs bubblewrap and util-linux)")
+                                     "(run setup.sh as root: it installs bubblewrap and util-linux), or grade "
+                                     "with --sandbox rlimits, a degraded mode")
         if self._program is None:
             try:
                 self._program = seccomp.build()
@@ -359,8 +364,7 @@ class BwrapSandbox(Sandbox):
                  "--size", str(TMP_BYTES), "--perms", "1777", "--tmpfs", "/tmp",
                  "--size", str(TMP_BYTES), "--perms", "1777", "--tmpfs", "/dev/shm"]
         if self.cuda:
-            for node in _cuda_devices():
-                args += ["--dev-bind", node, node]
+            args += cuda_device_args(self.dev_root)
             args += ["--ro-bind-try", "/sys", "/sys"]  # the driver reads PCI and module facts
         binds: list[tuple[str, Path, Path]] = []  # (option, source, destination)
         py = python_paths()
