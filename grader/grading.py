@@ -86,7 +86,9 @@ def grade(pm, assignment, source: Path, options) -> Grade:
     started = time.monotonic()
     timings: dict = {}
     options.sandbox = options.sandbox or sandboxes.default(options.device)
-    options.sandbox.hide([assignment.reference])
+    from grader.plugin_manager import assignments
+
+    options.sandbox.hide([assignment.reference, *(a.reference for a in assignments(pm).values())])  # every reference
     options.sandbox.prepare(assignment.run_limits(options))  # canaries; refuses if the sandbox cannot start
     notes: list[str] = []
     dataset = None
