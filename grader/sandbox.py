@@ -270,6 +270,16 @@ class Sandbox:
             return -returncode
         return None
 
+    @staticmethod
+    def effective(limits, uid: int | None):
+        """The limits to apply: RLIMIT_NPROC only with a uid of the run's own.
+
+        Without one it would count every process of the grader's user across
+        the host (and nothing at all for root); the canary then records the
+        process limit as missing.
+        """
+        return limits if uid is not None else limits.override({"processes": None})
+
     def sweep(self, launch: Launch) -> int:
         """Kill what the run left behind, then free its uid."""
         try:
@@ -330,7 +340,8 @@ class BwrapSandbox(Sandbox):
         sweep(uid)  # what a grader that crashed may have left under this uid
         _open_up(job_dir, uid)
         fd = seccomp.memfd(self._program)
-        args = [self.prlimit, *limits_mod.prlimit_args(limits, timeout, threads, self.cuda), "--",
+        args = [self.prlimit, *limits_mod.prlimit_args(self.effective(limits, uid), timeout, threads, self.cuda),
+                "--",
                 self.bwrap, *self.namespace_args(), *self.filesystem_args(job_dir),
                 "--chdir", str(job_dir), "--seccomp", str(fd), "--clearenv",
                 *_env_args(env), "--"]
@@ -447,7 +458,8 @@ class RlimitsSandbox(Sandbox):
         uid, lock = self.claim(slot)
         sweep(uid)  # what a grader that crashed may have left under this uid
         _open_up(job_dir, uid)
-        args = [self.prlimit, *limits_mod.prlimit_args(limits, timeout, threads, self.cuda), "--"]
+        args = [self.prlimit, *limits_mod.prlimit_args(self.effective(limits, uid), timeout, threads, self.cuda),
+                "--"]
         if self._netns_works:
             args += [self.unshare, "-n", "--"]
         if uid is not None:

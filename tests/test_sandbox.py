@@ -171,3 +171,17 @@ def test_forged_runner_lines_out_of_order_are_ignored(tmp_path):
     assert observations["load"].data == {"class": "Network"}
     assert observations["params"].data == {"trainable": 203530}
     assert len(problems) == 3
+
+
+def test_hidden_folders_inside_bound_ones_are_covered(tmp_path):
+    import torch
+
+    inside = Path(torch.__file__).parent / "ao"  # stands for a grader package installed in site-packages
+    box = sandboxes.BwrapSandbox("cpu")
+    box.hide([inside, tmp_path / "elsewhere"])
+    job = tmp_path / "job"
+    (job / "out").mkdir(parents=True)
+    args = box.filesystem_args(job)
+    covered = [args[i + 1] for i, a in enumerate(args) if a == "--tmpfs"]
+    assert str(inside) in covered and str(tmp_path / "elsewhere") not in covered
+    assert args.index(str(inside)) > max(i for i, a in enumerate(args) if a == "--ro-bind")
