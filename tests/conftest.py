@@ -100,3 +100,9 @@ def pip_installed(folder: Path, distribution: str, *, editable: bool = False):
         yield
     finally:
         locked_pip("uninstall", "-y", distribution)
+
+
+def failures(results: dict) -> dict[str, str]:
+    """Failed tests that ran, by name, with their output (tests skipped for a failed dependency left out)."""
+    return {t["name"]: t["output"] for t in results["tests"]
+            if t["status"] == "failed" and not t["output"].startswith("Not checked")}
