@@ -8,15 +8,10 @@ from __future__ import annotations
 
 import json
 
-from conftest import SUBMISSIONS, by_kind
+from conftest import SUBMISSIONS, by_kind, failures
 
 CASES = SUBMISSIONS / "conv_basics"
 FULL = 8
-
-
-def failures(results: dict) -> dict[str, str]:
-    return {t["name"]: t["output"] for t in results["tests"]
-            if t["status"] == "failed" and not t["output"].startswith("Not checked")}
 
 
 def test_nn_layers_style_passes_grader_check(run_cli, tmp_path):

@@ -11,16 +11,10 @@ import json
 
 import pytest
 
-from conftest import SUBMISSIONS, by_kind
+from conftest import SUBMISSIONS, by_kind, failures
 
 CASES = SUBMISSIONS / "custom_dataset"
 FULL = 11
-
-
-def failures(results: dict) -> dict[str, str]:
-    """Failed tests (not the skipped ones) by name, with their output."""
-    return {t["name"]: t["output"] for t in results["tests"]
-            if t["status"] == "failed" and not t["output"].startswith("Not checked")}
 
 
 def skipped(results: dict) -> set[str]:

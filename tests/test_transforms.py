@@ -10,15 +10,10 @@ import json
 
 import pytest
 
-from conftest import SUBMISSIONS, by_kind
+from conftest import SUBMISSIONS, by_kind, failures
 
 CASES = SUBMISSIONS / "transforms"
 FULL = 8
-
-
-def failures(results: dict) -> dict[str, str]:
-    return {t["name"]: t["output"] for t in results["tests"]
-            if t["status"] == "failed" and not t["output"].startswith("Not checked")}
 
 
 def test_v2_style_gets_full_marks_with_tags(grade):

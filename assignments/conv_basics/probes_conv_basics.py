@@ -8,7 +8,7 @@ as arrays for the parent, which compares them with the reference's.
 """
 from __future__ import annotations
 
-from graderrunner.probes_data import call, describe, error_of, load as load_names, lookup
+from graderrunner.probes_data import call, describe, load as load_names, lookup, outcome
 
 MODULE = "conv"
 NAMES = ["conv_outputs", "pool_outputs", "to_nchw", "conv_output_size"]
@@ -36,24 +36,11 @@ def nchw(ctx, inputs: list) -> dict:
     for number, given in enumerate(inputs):
         height, width = given["shape"]
         t = (torch.arange(height * width) * 3 % 101).reshape(height, width).to(getattr(torch, given["dtype"]))
-        try:
-            out = function(t)
-        except BaseException as exc:  # student code may raise anything
-            results.append({**given, "error": error_of(exc, ctx)})
-            continue
-        results.append({**given, "output": describe(ctx, f"out{number}", out)})
+        results.append(outcome(ctx, f"out{number}", function, t, **given))
     return {"results": results}
 
 
 def sizes(ctx, cases: list) -> dict:
     """``conv_output_size(n, kernel, stride, padding)`` for each case of the grader's table."""
     function = lookup(ctx, MODULE, "conv_output_size")
-    results = []
-    for case in cases:
-        try:
-            value = function(*case)
-        except BaseException as exc:
-            results.append({"case": case, "error": error_of(exc, ctx)})
-            continue
-        results.append({"case": case, "output": describe(ctx, "size", value, save=False)})
-    return {"results": results}
+    return {"results": [outcome(ctx, "size", function, *case, save=False, case=case) for case in cases]}

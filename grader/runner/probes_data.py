@@ -57,6 +57,19 @@ def error_of(exc: BaseException, ctx) -> dict:
     return describe_exception(exc, ctx.submission_dir)
 
 
+def outcome(ctx, name: str, function, *args, save: bool = True, **given) -> dict:
+    """``{**given, "output": facts}`` for ``function(*args)``, or ``{**given, "error": ...}`` if it raised.
+
+    For probes that try student code on several inputs and report each one,
+    so that one failing input does not hide the others.
+    """
+    try:
+        result = function(*args)
+    except BaseException as exc:  # student code may raise anything
+        return {**given, "error": error_of(exc, ctx)}
+    return {**given, "output": describe(ctx, name, result, save=save)}
+
+
 def _array(value):
     """``(kind, facts, numpy array or None)`` for tensors, arrays and PIL images."""
     import numpy as np
