@@ -156,13 +156,11 @@ def grade(pm, assignment, source: Path, options) -> Grade:
     return grade_
 
 
-def write_outputs(pm, grade_: Grade, out_dir: Path) -> tuple[list[Path], list[str]]:
-    """Call every writer; a writer that fails is reported and the others still run."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+def call_writers(hook, **kwargs) -> tuple[list[Path], list[str]]:
+    """Call every implementation of a writer hook; one that fails is reported and the others still run."""
     written: list[Path] = []
     failures: list[str] = []
-    kwargs = {"grade": grade_, "out_dir": out_dir}
-    for impl in reversed(pm.hook.grader_write_outputs.get_hookimpls()):
+    for impl in reversed(hook.get_hookimpls()):
         try:
             paths = impl.function(*[kwargs[name] for name in impl.argnames])
         except Exception as exc:  # one broken writer must not lose the others' files
@@ -170,3 +168,9 @@ def write_outputs(pm, grade_: Grade, out_dir: Path) -> tuple[list[Path], list[st
             continue
         written.extend(paths or [])
     return written, failures
+
+
+def write_outputs(pm, grade_: Grade, out_dir: Path) -> tuple[list[Path], list[str]]:
+    """Call every writer; a writer that fails is reported and the others still run."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return call_writers(pm.hook.grader_write_outputs, grade=grade_, out_dir=out_dir)

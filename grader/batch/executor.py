@@ -19,9 +19,11 @@ that job with the reason and is replaced; the batch goes on. A distributed
 backend implements the same four methods.
 
 How many slots the machine carries (:func:`plan_slots`): one per
-``threads`` CPU cores, at most one per :data:`MEMORY_PER_SLOT` of available
-memory, and with CUDA at most one per :data:`GPU_MEMORY_PER_SLOT` of each
-GPU's memory, slots spread round-robin over the GPUs.
+``threads`` CPU cores, at most one per ``memory_per_slot`` bytes of
+available memory (the submission's memory limit plus
+:data:`WORKER_MEMORY`), and with CUDA at most one per
+:data:`GPU_MEMORY_PER_SLOT` of each GPU's memory, slots spread round-robin
+over the GPUs.
 """
 from __future__ import annotations
 
@@ -37,8 +39,8 @@ from pathlib import Path
 
 from grader.errors import GraderError
 
-MEMORY_PER_SLOT = 3 * 2**30
-"""Host memory one slot may use: its worker (about 0.5 GiB with torch) plus the runner child with the data and model."""
+WORKER_MEMORY = 3 * 2**30 // 2
+"""Host memory a slot uses besides what the submission may allocate: the worker and the runner's torch (1.5 GiB)."""
 GPU_MEMORY_PER_SLOT = 4 * 2**30
 """GPU memory one slot may use; a GPU with 80 GiB carries up to 20 slots (the CPU cores usually bind first)."""
 STOP_GRACE = 5.0  # seconds a worker gets to stop its runner before it is killed
@@ -128,10 +130,12 @@ def _gpus() -> list[int]:
     return [torch.cuda.get_device_properties(i).total_memory for i in range(torch.cuda.device_count())]
 
 
-def plan_slots(device: str, workers: int | None = None, threads: int | None = None) -> list[Slot]:
+def plan_slots(device: str, workers: int | None = None, threads: int | None = None,
+               memory_per_slot: int = 4 * 2**30 + WORKER_MEMORY) -> list[Slot]:
     """The slots for this machine: ``workers`` (default: what it carries) of ``threads`` each.
 
     :param device: ``cpu``, ``cuda`` (every GPU, round-robin) or ``cuda:N`` (that GPU only).
+    :param memory_per_slot: host memory one slot may use at most.
     """
     cpus = sorted(os.sched_getaffinity(0))
     gpus = _gpus() if device.startswith("cuda") else []
@@ -144,7 +148,7 @@ def plan_slots(device: str, workers: int | None = None, threads: int | None = No
         devices = [("cpu", 0)]
     if workers is None:
         workers = max(1, len(cpus) // (threads or 1))
-        workers = min(workers, max(1, available_memory() // MEMORY_PER_SLOT))
+        workers = min(workers, max(1, available_memory() // memory_per_slot))
         if device.startswith("cuda"):
             workers = min(workers, sum(max(1, memory // GPU_MEMORY_PER_SLOT) for _, memory in devices))
     threads = threads or max(1, len(cpus) // workers)

@@ -70,14 +70,6 @@ def exporters(pm) -> dict[str, Exporter]:
 
 def write_batch_outputs(pm, snapshot, out_dir: Path) -> tuple[list[Path], list[str]]:
     """Call every ``grader_write_batch_outputs`` exporter; one that fails is reported, the others still run."""
-    written: list[Path] = []
-    failures: list[str] = []
-    kwargs = {"results": snapshot, "out_dir": out_dir}
-    for impl in reversed(pm.hook.grader_write_batch_outputs.get_hookimpls()):
-        try:
-            paths = impl.function(*[kwargs[name] for name in impl.argnames])
-        except Exception as exc:  # one broken exporter must not lose the others' files
-            failures.append(f"{impl.plugin_name}: {type(exc).__name__}: {exc}")
-            continue
-        written.extend(paths or [])
-    return written, failures
+    from grader.grading import call_writers
+
+    return call_writers(pm.hook.grader_write_batch_outputs, results=snapshot, out_dir=out_dir)

@@ -210,6 +210,7 @@ class Gradebook:
         tests = (results or {}).get("tests", [])
         metrics = ((results or {}).get("extra_data") or {}).get("metrics") or {}
         accuracy = metrics.get("accuracy") if isinstance(metrics.get("accuracy"), (int, float)) else None
+        graded = status == "graded" and results is not None  # a failed run has no score, not a zero
         with self.transaction():
             row = self.db.execute("SELECT student, assignment, status FROM runs WHERE id = ?", (run_id,)).fetchone()
             if row is None or row["status"] != "running":
@@ -219,7 +220,8 @@ class Gradebook:
             self.db.execute(
                 "UPDATE runs SET status = ?, reason = ?, finished = ?, score = ?, max_score = ?, accuracy = ?, "
                 "seconds = ?, training_seconds = ?, results_json = ?, current = 1 WHERE id = ?",
-                (status, reason, now(), (results or {}).get("score"), (results or {}).get("max_score"), accuracy,
+                (status, reason, now(), results.get("score") if graded else None,
+                 results.get("max_score") if graded else None, accuracy,
                  seconds, training_seconds, json.dumps(results) if results is not None else None, run_id))
             self.db.executemany(
                 "INSERT INTO results (run_id, position, name, kind, score, max_score, status, output) "

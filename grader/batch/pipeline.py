@@ -186,15 +186,29 @@ def plan(gradebook: Gradebook, layout: layouts.Layout, assignment, key: dict, ou
 
 
 def job_timeout(assignment, options) -> float:
-    budget = assignment.budget(options)
+    """The most a submission's stages may take, plus :data:`JOB_SLACK`."""
+    budget, limits = assignment.budget(options), assignment.run_limits(options)
     stages = assignment.plan(assignment, options)
-    return sum(s.timeout if s.timeout is not None else budget + assignment.grace for s in stages) + JOB_SLACK
+    return sum(limits.timeout(s.timeout if s.timeout is not None else budget + assignment.grace)
+               for s in stages) + JOB_SLACK
+
+
+def memory_per_slot(assignment, options) -> int:
+    """What a slot may need: the submission's memory limit (4 GiB when unlimited) and the worker's share."""
+    from grader.batch.executor import WORKER_MEMORY
+
+    return (assignment.run_limits(options).memory or 4 * 2**30) + WORKER_MEMORY
 
 
 def warm_reference(assignment, options, dataset) -> None:
-    """The reference's run, computed once here (through the runner) and cached for every slot."""
-    from grader import calibration
+    """The reference's run, computed once here (through the runner, sandboxed as grading does) and cached
+    for every slot; a sandbox that cannot start stops the batch here, before any student."""
+    from grader import calibration, sandbox as sandboxes
     from grader.grading import execute_plan
+
+    options.sandbox = options.sandbox or sandboxes.default(options.device)
+    options.sandbox.hide([assignment.reference])
+    options.sandbox.prepare(assignment.run_limits(options))
 
     calibration.run(assignment, options, dataset, lambda folder: execute_plan(assignment, options, folder, dataset))
 
@@ -255,7 +269,7 @@ def grade_class(pm, assignment, submissions_dir: Path, out_dir: Path, options, *
         if dry_run:
             return report
         if queue:
-            report.slots = plan_slots(options.device, workers, threads)
+            report.slots = plan_slots(options.device, workers, threads, memory_per_slot(assignment, options))
             options.threads = report.slots[0].threads  # the reference runs with a slot's threads
             warm_reference(assignment, options, dataset)
             _run(gradebook, assignment, options, key, queue, out_dir, work, report, console, live)
@@ -273,7 +287,8 @@ def _run(gradebook, assignment, options, key: dict, queue: list[Planned], out_di
          report: BatchReport, console, live) -> None:
     timeout = job_timeout(assignment, options)
     job_options = {"seed": options.seed, "time_budget": options.time_budget,
-                   "data_root": str(options.data_root) if options.data_root else None}
+                   "data_root": str(options.data_root) if options.data_root else None,
+                   "sandbox": getattr(options.sandbox, "name", None), "limits": options.limits}
     by_run: dict[int, Planned] = {}
     grader_errors = 0
     executor = LocalPool(assignment.id, report.slots, work / "logs")
@@ -306,7 +321,7 @@ def _run(gradebook, assignment, options, key: dict, queue: list[Planned], out_di
                         continue
                     grader_errors = 0
                     status, results, reason = _record(gradebook, assignment, outcome, item, out_dir, work)
-                    report.graded += 1
+                    report.graded += status == "graded"
                     report.failed += status == "failed"
                     progress.finished(item.entry.student, status, (results or {}).get("score"),
                                       (results or {}).get("max_score"), outcome.seconds, reason)

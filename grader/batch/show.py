@@ -39,7 +39,7 @@ def finished(console: Console, report, assignment_id: str, out_dir) -> None:
         devices = sorted({s.device for s in report.slots})
         console.print(f"slots: {len(report.slots)} x {report.slots[0].threads} thread(s) on {', '.join(devices)}",
                       markup=False)
-    console.print(f"graded {report.graded} (could not be graded: {report.failed}), unchanged {report.kept}; "
+    console.print(f"graded {report.graded}, could not be graded {report.failed}, unchanged {report.kept}; "
                   f"{report.seconds:.1f} s", markup=False)
     earlier = [p.entry.student for p in report.planned if not p.grade and p.why.startswith("failed")]
     if earlier:

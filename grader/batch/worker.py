@@ -90,6 +90,18 @@ def training_seconds(grade) -> float | None:
     return None
 
 
+_sandboxes: dict = {}
+
+
+def _sandbox(mode: str | None, device: str):
+    """One sandbox per mode for the worker's life: its canaries run once, not once per student."""
+    from grader import sandbox as sandboxes
+
+    if mode not in _sandboxes:
+        _sandboxes[mode] = sandboxes.create(mode, device) if mode else sandboxes.default(device)
+    return _sandboxes[mode]
+
+
 def grade_job(pm, assignment, job: dict, slot: int, device: str, threads: int) -> dict:
     """Grade one job; the answer is JSON-able. Never raises for a submission's fault."""
     from grader.assignment import Options
@@ -99,7 +111,7 @@ def grade_job(pm, assignment, job: dict, slot: int, device: str, threads: int) -
     opts = job["options"]
     options = Options(device=device, seed=int(opts.get("seed", 0)), time_budget=opts.get("time_budget"),
                       threads=threads, data_root=Path(opts["data_root"]) if opts.get("data_root") else None,
-                      slot=slot)
+                      slot=slot, limits=opts.get("limits") or {}, sandbox=_sandbox(opts.get("sandbox"), device))
     started = time.monotonic()
     try:
         result = grade(pm, assignment, Path(job["source"]), options)
