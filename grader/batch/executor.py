@@ -1,7 +1,7 @@
 """Where grading jobs run: slots, and a local pool of worker processes behind a small interface.
 
-A *slot* is one submission graded at a time, pinned to a device, a number
-of threads and (where they fit) a set of CPU cores. :class:`Executor` is
+A *slot* is one submission graded at a time, pinned to a device and a
+number of threads. :class:`Executor` is
 what the batch pipeline needs from whatever runs the jobs::
 
     slot = executor.free_slot()          # None while every slot is busy
@@ -50,8 +50,7 @@ STOP_GRACE = 5.0  # seconds a worker gets to stop its runner before it is killed
 class Slot:
     index: int
     device: str  # cpu, cuda:0, ...
-    threads: int
-    cpus: list[int] | None = None  # cores the worker and its runner children are pinned to
+    threads: int  # the runner's torch/OMP/MKL threads
 
 
 @dataclass
@@ -137,7 +136,7 @@ def plan_slots(device: str, workers: int | None = None, threads: int | None = No
     :param device: ``cpu``, ``cuda`` (every GPU, round-robin) or ``cuda:N`` (that GPU only).
     :param memory_per_slot: host memory one slot may use at most.
     """
-    cpus = sorted(os.sched_getaffinity(0))
+    cores = len(os.sched_getaffinity(0))
     gpus = _gpus() if device.startswith("cuda") else []
     if device.startswith("cuda:"):
         index = int(device.partition(":")[2])
@@ -147,14 +146,12 @@ def plan_slots(device: str, workers: int | None = None, threads: int | None = No
     else:
         devices = [("cpu", 0)]
     if workers is None:
-        workers = max(1, len(cpus) // (threads or 1))
+        workers = max(1, cores // (threads or 1))
         workers = min(workers, max(1, available_memory() // memory_per_slot))
         if device.startswith("cuda"):
             workers = min(workers, sum(max(1, memory // GPU_MEMORY_PER_SLOT) for _, memory in devices))
-    threads = threads or max(1, len(cpus) // workers)
-    pinned = workers * threads <= len(cpus)
-    return [Slot(index=i, device=devices[i % len(devices)][0], threads=threads,
-                 cpus=cpus[i * threads:(i + 1) * threads] if pinned else None) for i in range(workers)]
+    threads = threads or max(1, cores // workers)
+    return [Slot(index=i, device=devices[i % len(devices)][0], threads=threads) for i in range(workers)]
 
 
 # --------------------------------------------------------------------------
@@ -188,8 +185,6 @@ class _Worker:
         self.log_path = log_dir / f"slot-{slot.index}.log"
         argv = [sys.executable, "-m", "grader.batch.worker", "--slot", str(slot.index), "--assignment", assignment,
                 "--device", slot.device, "--threads", str(slot.threads), "--parent", str(os.getpid())]
-        if slot.cpus:
-            argv += ["--cpus", ",".join(map(str, slot.cpus))]
         env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONUNBUFFERED="1")
         with open(self.log_path, "ab") as log:
             # Its own session: Ctrl-C reaches the batch, which then stops the workers in order.
@@ -200,8 +195,11 @@ class _Worker:
 
     def send(self, job: Job) -> None:
         self.job, self.job_started = job, time.monotonic()
-        self.proc.stdin.write((json.dumps({"job": asdict(job)}) + "\n").encode())
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write((json.dumps({"job": asdict(job)}) + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError:  # it died just now: the end of its output fails the job with the reason
+            pass
 
     def read(self) -> tuple[list[dict], bool]:
         """Messages that arrived, and whether the worker's output ended."""

@@ -133,7 +133,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--parent", type=int, default=None)
-    parser.add_argument("--cpus", default="")
     args = parser.parse_args(argv)
 
     answers = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
@@ -141,11 +140,6 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _stop)
     if args.parent:
         _die_with_parent(args.parent)
-    if args.cpus:
-        try:
-            os.sched_setaffinity(0, {int(c) for c in args.cpus.split(",")})
-        except (OSError, ValueError) as exc:
-            print(f"worker {args.slot}: CPU pinning not applied: {exc}", file=sys.stderr)
 
     def answer(message: dict) -> None:
         answers.write(json.dumps(message, allow_nan=False, default=str) + "\n")
