@@ -6,7 +6,9 @@ observations (parameter counts, trace) are what checks compare against; its
 metrics on the test split set the calibrated thresholds. Results are cached
 in the grader's cache folder by everything that could change them: the
 assignment and its version, the reference files, the grader, torch, the data
-fingerprint, the seed, the budget and the kind of device.
+fingerprint, the seed, the budget, the kind of device, and the plan (its
+calls, the probe code and the fixture files it generates). Arrays the
+reference saved are cached beside its observations, in an ``.npz``.
 
 ``grader calibrate`` (:func:`calibrate`) measures more than one run: it trains
 the reference with the assignment's recipe from several seeds, through the
@@ -64,6 +66,28 @@ def _load_arrays(path: Path) -> dict:
     return arrays
 
 
+def _plan_digest(assignment, options) -> str:
+    """What the reference's observations depend on besides its files: the calls, the probe code, the fixtures.
+
+    So that changing a probe module, a call's arguments or the generated
+    fixture files is never answered from a stale cache entry.
+    """
+    from grader.launcher import RUNNER_SOURCE
+    from grader.submission import fingerprint
+
+    digest = hashlib.sha256()
+    for source in sorted(RUNNER_SOURCE.glob("*.py")) + [Path(m) for m in assignment.runner_modules]:
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    for stage in assignment.plan(assignment, options):
+        digest.update(json.dumps([stage.name, [[c.id, c.probe, c.args] for c in stage.calls]],
+                                 sort_keys=True, default=str).encode())
+        if stage.fixtures is not None:
+            with tempfile.TemporaryDirectory() as folder:
+                stage.fixtures(Path(folder))
+                digest.update(fingerprint(Path(folder))[0].encode())
+    return digest.hexdigest()
+
+
 def _key(assignment, options, dataset, reference_sha: str) -> str:
     import torch
 
@@ -74,6 +98,7 @@ def _key(assignment, options, dataset, reference_sha: str) -> str:
         "device": device_kind, "fast": options.fast,
         "data": dataset.fingerprint if dataset is not None else None,
         "budget": None if options.fast else assignment.budget(options),
+        "plan": _plan_digest(assignment, options),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]
 

@@ -74,12 +74,10 @@ class Counting:
 
     def __init__(self):
         self.calls = 0
-        self.received: list[str] = []
         self.last = None
 
     def __call__(self, value):
         self.calls += 1
-        self.received.append(type(value).__name__)
         self.last = Marker(self.calls)
         return self.last
 
@@ -98,25 +96,18 @@ def csv_counting(ctx, annotations: str, img_dir: str) -> dict:
     dataset = _csv_dataset(ctx, annotations, img_dir, transform=transform, target_transform=target)
     at_init = {"transform": transform.calls, "target_transform": target.calls}
     length = call("len", len, dataset)
+    before = [transform.calls, target.calls]  # calls so far; each item's are the ones its __getitem__ made
 
-    items = []
-    for index in range(min(length, LIMIT)):
-        t0, g0 = transform.calls, target.calls
-        try:
-            image, label, problem = _pair(dataset[index])
-        except BaseException as exc:
-            items.append({"index": index, "error": error_of(exc, ctx)})
-            break
-        if problem:
-            items.append({"index": index, "problem": problem})
-            break
-        items.append({"index": index, "transform": transform.calls - t0, "target_transform": target.calls - g0,
-                      "transform_received": transform.received[t0:][:4],
-                      "target_received": target.received[g0:][:4],
-                      "image_is_output": transform.calls > t0 and image is transform.last,
-                      "label_is_output": target.calls > g0 and label is target.last,
-                      "image": describe(ctx, f"image{index}", image, save=False),
-                      "label": describe(ctx, f"label{index}", label, save=False)})
+    def counted(index, image, label):
+        facts = {"transform": transform.calls - before[0], "target_transform": target.calls - before[1],
+                 "image_is_output": transform.calls > before[0] and image is transform.last,
+                 "label_is_output": target.calls > before[1] and label is target.last,
+                 "image": describe(ctx, f"image{index}", image, save=False),
+                 "label": describe(ctx, f"label{index}", label, save=False)}
+        before[:] = [transform.calls, target.calls]
+        return facts
+
+    items = _items(ctx, dataset, length, counted)
     return {"length": length, "at_init": at_init, "items": items}
 
 
