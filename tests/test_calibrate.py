@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 
@@ -72,8 +73,9 @@ def test_calibrate_refuses_fewer_than_one_seed(run_cli, tmp_path):
 
 
 def test_calibrate_refuses_a_band_of_runs_cut_short_by_the_budget(run_cli, tmp_path):
-    proc = run_cli("calibrate", "mnist-mlp", "--seeds", "1", "--time-budget", "0.3", "--threads", "1",
-                   env={"GRADER_CACHE_DIR": str(tmp_path)})
+    proc = run_cli("calibrate", "mnist-mlp-short", "--seeds", "1", "--threads", "1",
+                   env={"GRADER_CACHE_DIR": str(tmp_path),
+                        "GRADER_PLUGINS": str(Path(__file__).parent / "hook_plugins" / "short_budget.py")})
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "cut short by the 0.3 s time budget from seed(s) 0" in " ".join(proc.stderr.split())
     assert not list(tmp_path.glob("calibration/*.json"))
