@@ -64,29 +64,29 @@ def _limit(limits: dict | None, name: str) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else "the allowed number of"
 
 
+_RESOURCE = {
+    "memory": "Your code used more than {memory} of memory {doing}. Look for a tensor or a list that grows "
+              "without bound, or an enormous allocation.",
+    "wall": "Your code was stopped after {seconds:.0f} s, the time allowed, {doing}. Look for an endless loop, "
+            "a sleep, waiting on something that never comes, or a very slow forward pass.",
+    "cpu": "Your code used more than {cpu_seconds} of CPU time {doing} and was stopped. Look for busy loops or "
+           "threads that never finish.",
+    "file_size": "Your code wrote a file larger than {file_size} {doing}. Do not write files the assignment "
+                 "does not ask for.",
+    "output": "Your code wrote more than {output_bytes} of files {doing} and was stopped. Do not write files "
+              "the assignment does not ask for.",
+    "processes": "Your code tried to run more than {processes} processes or threads at once {doing}. Do not "
+                 "start processes: the grader runs your model itself.",
+}
+
+
 def resource(kind: str, doing: str, limits: dict | None, seconds: float | None = None) -> str:
     """One sentence about a limit a submission ran into, and what to do about it."""
-    if kind == "memory":
-        return (f"Your code used more than {_limit(limits, 'memory')} of memory {doing}. Look for a tensor or "
-                "a list that grows without bound, or an enormous allocation.")
-    if kind == "wall":
-        return (f"Your code was stopped after {seconds or 0:.0f} s, the time allowed, {doing}. Look for an "
-                "endless loop, a sleep, waiting on something that never comes, or a very slow forward pass.")
-    if kind == "cpu":
-        cpu = (limits or {}).get("cpu_seconds")
-        amount = f"{cpu:g} s" if cpu else "the allowed amount"
-        return (f"Your code used more than {amount} of CPU time {doing} and was stopped. Look for busy loops "
-                "or threads that never finish.")
-    if kind == "file_size":
-        return (f"Your code wrote a file larger than {_limit(limits, 'file_size')} {doing}. Do not write "
-                "files the assignment does not ask for.")
-    if kind == "output":
-        return (f"Your code wrote more than {_limit(limits, 'output_bytes')} of files {doing} and was stopped. "
-                "Do not write files the assignment does not ask for.")
-    if kind == "processes":
-        return (f"Your code tried to run more than {_limit(limits, 'processes')} processes or threads at "
-                f"once {doing}. Do not start processes: the grader runs your model itself.")
-    return f"Your code was stopped {doing} because it ran into a limit ({kind})."
+    cpu = (limits or {}).get("cpu_seconds")
+    values = {name: _limit(limits, name) for name in ("memory", "file_size", "output_bytes", "processes")}
+    values.update(doing=doing, seconds=seconds or 0, cpu_seconds=f"{cpu:g} s" if cpu else "the allowed amount")
+    template = _RESOURCE.get(kind, "Your code was stopped {doing} because it ran into a limit ({kind}).")
+    return template.format(kind=kind, **values)
 
 
 def error(error: dict | None) -> str:

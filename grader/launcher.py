@@ -367,6 +367,7 @@ def run_job(calls: list[Call], *, submission_dir: Path, inputs: dict[str, np.nda
     sandbox = sandbox or sandboxes.default(device)
     limits = limits or limits_mod.Limits()
     timeout = limits.timeout(timeout)
+    limits = limits.override({"cpu_seconds": limits.cpu_for(timeout, threads)})  # the figure a sentence names
     job_dir = Path(tempfile.mkdtemp(prefix="grader-job-"))
     try:
         stage_job(job_dir, calls, submission_dir, inputs or {}, list(runner_modules), device, seed, threads,
