@@ -55,7 +55,7 @@ def weights_file_check(file: str = "weights.pth", call: str = "weights", points:
                               hint=f"Save the weights only: {save}.")
         if status == "refused":
             names = ", ".join(facts.get("globals") or [])
-            raise CheckFailed(f"torch.load('{file}', weights_only=True) refuses the file: {facts.get('reason')}."
+            raise CheckFailed(f"torch.load('{file}', weights_only=True) refuses the file: {str(facts.get('reason')).rstrip('.')}."
                               + (f" It names {names}, which a state_dict does not need." if names else ""),
                               expected=f"a file written by {save}", actual="a file weights_only=True refuses",
                               hint=f"Write it with {save}; " + WHY_STATE_DICT)

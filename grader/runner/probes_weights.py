@@ -74,12 +74,23 @@ def _classes_of_model(names: list[str], own_modules: set[str]) -> list[str]:
             or n.split(".")[0] in own_modules]
 
 
+def _reason(exc: Exception) -> str:
+    """The part of torch.load's error that says what is wrong with the file."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
+    found = re.search(r"WeightsUnpickler error: (.*?)(?:\s+Please use|\n|$)", text)
+    if found:
+        return found.group(1).strip()[:300]
+    if "Weights only load failed" in text:
+        return "the restricted unpickler refuses what it holds"
+    first = (text.strip().splitlines() or [""])[0][:200]
+    return f"it is not a file torch.save wrote ({type(exc).__name__}: {first})"
+
+
 def _refused(ctx, path, file: str, exc: Exception):
-    names = pickled_globals(path)
-    names += [n for n in re.findall(r"GLOBAL ([\w.]+)", str(exc)) if n not in names]
+    names = pickled_globals(path) or re.findall(r"GLOBAL ([\w.]+)", str(exc))
     own = {p.stem for p in ctx.submission_dir.glob("*.py")} | {"__main__"}
     model_classes = _classes_of_model(names, own)
-    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    reason = _reason(exc)
     if model_classes:
         return StudentCodeError("weights", f"{file} holds a whole pickled model", status="whole_model",
                                 classes=model_classes[:8], reason=reason, file=file)
