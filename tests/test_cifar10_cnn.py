@@ -1,0 +1,44 @@
+"""cifar10-cnn graded through the CLI on the synthetic CIFAR-10 stand-in, read by torchvision's CIFAR10."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT, SUBMISSIONS
+
+CIFAR = SUBMISSIONS / "cifar10_cnn"
+EXAMPLES = ROOT / "assignments" / "cifar10_cnn" / "examples"
+
+
+@pytest.mark.parametrize("folder", [EXAMPLES / "correct", CIFAR / "correct_functional"])
+def test_correct_spellings_get_full_marks(grade, folder):
+    results, proc = grade("cifar10-cnn", folder)
+    assert results["score"] == results["max_score"] == 10, proc.stdout
+    extra = results["extra_data"]
+    assert extra["data"]["name"] == "CIFAR10" and extra["data"]["standin"] is True
+    assert "synthetic" in extra["data"]["note"] and "synthetic" in results["output"]
+    assert set(extra["data"]["files"]) == {"data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4",
+                                           "data_batch_5", "test_batch", "batches.meta"}
+    assert "145,578 trainable parameters" in proc.stdout or any(
+        "145,578" in t["output"] for t in results["tests"])
+
+
+def _check(run_cli, folder):
+    proc = run_cli("check", "cifar10-cnn", folder)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    text = " ".join(proc.stdout.split())
+    failed = {line.split()[-2] for line in proc.stdout.splitlines() if line.startswith("FAIL")}
+    return failed, text
+
+
+def test_padding_that_breaks_the_flatten(run_cli):
+    failed, text = _check(run_cli, EXAMPLES / "mistake")
+    assert "interface" in failed and "architecture" in failed
+    assert "(5x256 and 1024x64)" in text  # what the student's Linear(1024, 64) received
+    assert "64 * 4 * 4 = 1024" in text  # the hint that says where 1024 comes from
+
+
+def test_wrong_channels(run_cli):
+    failed, text = _check(run_cli, CIFAR / "wrong_channels")
+    assert failed == {"parameters", "architecture"}
+    assert "more trainable parameters than the reference" in text
+    assert "Conv2d(32, 32, kernel_size=5, padding=2)" in text  # the reference's layer, in the trace diff
