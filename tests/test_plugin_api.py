@@ -205,3 +205,32 @@ def test_hook_grader_register_assignments_from_an_installed_distribution(run_cli
         assert blocked.returncode == 0 and "digit-features" not in blocked.stdout
     gone = run_cli("grade", "digit-features", source / "examples" / "correct", "--out", tmp_path / "gone")
     assert gone.returncode == 2 and "unknown assignment 'digit-features'" in gone.stderr
+
+
+# --------------------------------------------------------------------------
+# Class-wide hooks: the guide's examples, run by grader batch and grader export
+# --------------------------------------------------------------------------
+
+CLASS_EXPORTS = {"GRADER_PLUGINS": str(HOOK_PLUGINS / "class_exports.py")}
+
+
+def test_hook_grader_register_exporters_adds_a_bundle_to_grader_export(run_cli, tmp_path):
+    proc = run_cli("export", "manifest", "mnist-mlp", "--out", tmp_path / "bundle", env=CLASS_EXPORTS)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "bundle" / "assignment.txt").read_text() == "mnist-mlp 1\n"
+    assert f"wrote {tmp_path / 'bundle' / 'assignment.txt'}" in proc.stdout
+    unknown = run_cli("export", "manifest", "mnist-mlp", "--out", tmp_path / "none")
+    assert unknown.returncode == 2 and "unknown exporter 'manifest'" in unknown.stderr
+
+
+def test_hook_grader_write_batch_outputs_writes_a_class_file(run_cli, tmp_path):
+    submissions = tmp_path / "submissions"
+    shutil.copytree(CORRECT, submissions / "ada")
+    shutil.copytree(SUBMISSIONS / "mnist_mlp" / "syntax_error", submissions / "bob")
+    proc = run_cli("batch", "mnist-mlp", submissions, "--out", tmp_path / "out", "--workers", "1", "--threads", "1",
+                   env=CLASS_EXPORTS)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = (tmp_path / "out" / "scores.csv").read_text().splitlines()
+    assert lines[0] == "student,score" and sorted(line.split(",")[0] for line in lines[1:]) == ["ada", "bob"]
+    assert dict(line.split(",") for line in lines[1:])["bob"] == "0.0"
+    assert (tmp_path / "out" / "gradebook.csv").is_file()  # the built-in exporters still write
