@@ -369,7 +369,51 @@ def test_a_worker_that_dies_fails_only_its_submission(klass, run_cli, grader_env
     again = run_cli("batch", "mnist-mlp", klass, "--out", out, *only)
     assert "graded 0, could not be graded 0, unchanged 2" in again.stdout
     assert "could not be graded earlier: c_sequential" in again.stdout
-    retry = run_cli("batch", "mnist-mlp", klass, "--out", out, "--only", "c_sequential", "--regrade", "--dry-run")
+    retry = run_cli("batch", "mnist-mlp", klass, "--out", out, "--only", "c_sequential", "--time-budget", BUDGET,
+                    "--regrade", "--dry-run")
     assert retry.returncode == 0, retry.stderr
     row = next(line.split() for line in retry.stdout.splitlines() if line.startswith("c_sequential"))
     assert row[1:3] == ["grade", "--regrade"] and "1 to grade, 0 kept" in retry.stdout
+
+
+# --------------------------------------------------------------------------
+# the exporters' hook, with a course plugin loaded from its path
+# --------------------------------------------------------------------------
+
+ROSTER_PLUGIN = '''
+from grader import hookimpl
+from grader.batch.exports import write_atomic
+
+
+@hookimpl
+def grader_write_batch_outputs(results, out_dir):
+    lines = [f"{s.student},{s.status},{'' if s.score is None else s.score}" for s in results.students]
+    return [write_atomic(out_dir / "roster.csv", "\\n".join(lines) + "\\n")]
+'''
+
+BROKEN_EXPORTER = '''
+from grader import hookimpl
+
+
+@hookimpl
+def grader_write_batch_outputs(results, out_dir):
+    raise RuntimeError("the LMS is down")
+'''
+
+
+def test_hook_grader_write_batch_outputs_runs_every_exporter(klass, graded, run_cli, tmp_path):
+    out, _, _ = graded
+    klass_copy, out_copy = copy_of(klass, out, tmp_path)
+    (tmp_path / "roster.py").write_text(ROSTER_PLUGIN)
+    (tmp_path / "broken_exporter.py").write_text(BROKEN_EXPORTER)
+    for name in ("summary.html", "gradebook.csv"):
+        (out_copy / name).unlink()
+    proc = run_cli("batch", "mnist-mlp", klass_copy, "--out", out_copy, *BATCH,
+                   env={"GRADER_PLUGINS": f"{tmp_path / 'roster.py'},{tmp_path / 'broken_exporter.py'}"})
+    assert proc.returncode == 0, proc.stderr
+    assert "graded 0," in proc.stdout, "exporters run even when nothing needed grading"
+    roster = dict(line.split(",", 1) for line in (out_copy / "roster.csv").read_text().splitlines())
+    assert set(roster) == CLASS and roster["c_example"] == "graded,10.0"
+    assert f"wrote {out_copy / 'roster.csv'}" in proc.stdout
+    assert "an exporter failed: broken_exporter: RuntimeError: the LMS is down" in proc.stdout
+    assert (out_copy / "summary.html").is_file() and (out_copy / "gradebook.csv").is_file(), "the others still ran"

@@ -89,3 +89,21 @@ def test_export_refuses_an_unknown_exporter_and_an_existing_path(run_cli, tmp_pa
     assert proc.returncode == 2 and "already exists" in proc.stderr
     proc = run_cli("export", "gradescope", "mnist-mlp", "--out", tmp_path / "folder")
     assert proc.returncode == 0 and os.access(tmp_path / "folder" / "run_autograder", os.X_OK)
+
+
+TAKEOVER_PLUGIN = '''
+from grader import hookimpl
+
+
+@hookimpl
+def grader_register_exporters(register):
+    register("gradescope", lambda assignment, out, settings: [], "another gradescope")
+'''
+
+
+def test_an_exporter_name_registered_twice_is_refused_naming_both_plugins(run_cli, tmp_path):
+    (tmp_path / "takeover.py").write_text(TAKEOVER_PLUGIN)
+    proc = run_cli("export", "gradescope", "mnist-mlp", "--out", tmp_path / "x.zip",
+                   env={"GRADER_PLUGINS": str(tmp_path / "takeover.py")})
+    assert proc.returncode == 3 and not (tmp_path / "x.zip").exists()
+    assert "exporter 'gradescope' is registered twice: by grader.plugins.gradescope_bundle and by takeover" in proc.stderr
