@@ -54,15 +54,18 @@ def finished(console: Console, report, assignment_id: str, out_dir) -> None:
 def history(console: Console, student: str, runs: list, tests_of, verbose: bool) -> None:
     """Every run of a student, oldest first; ``*`` marks the current one."""
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("", "run", "assignment", "started", "status", "score", "sha256", "grader", "version", "data",
-                   "device", "reason"):
-        table.add_column(column)
+    for column in ("", "run", "started (UTC)", "status", "score", "sha256", "grader", "version", "data", "device"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("reason", overflow="fold")
     for run in runs:
         score = f"{run['score']:g}/{run['max_score']:g}" if run["score"] is not None and run["max_score"] else "-"
-        table.add_row("*" if run["current"] else "", str(run["id"]), run["assignment"], run["started"],
-                      run["status"], score, _short(run["sha256"]), run["grader_version"], run["assignment_version"],
-                      run["data_fingerprint"] or "-", run["device"], escape(run["reason"] or ""))
-    console.print(f"history of {escape(student)} ({len(runs)} run(s); * is the current result)")
+        table.add_row("*" if run["current"] else "", str(run["id"]), run["started"][:16].replace("T", " "),
+                      run["status"], score, _short(run["sha256"])[:8], run["grader_version"],
+                      run["assignment_version"], (run["data_fingerprint"] or "-")[:8], run["device"],
+                      escape(run["reason"] or ""))
+    assignments = sorted({run["assignment"] for run in runs})
+    console.print(f"history of {escape(student)} in {', '.join(assignments)} ({len(runs)} run(s); "
+                  "* is the current result)")
     console.print(table)
     if verbose:
         for run in runs:
