@@ -96,7 +96,7 @@ def train_loop_check(points: float = 2, tolerance: float = 1e-3) -> Check:
     def train_loop_matches(ctx):
         mine, ref = ctx.observe("train_loop"), ctx.reference("train_loop")
         difference = _relative(mine["sketch"], ref["sketch"]) if mine["finite"] else math.inf
-        ctx.details = {"mine": {k: mine[k] for k in ("change", "counts", "modes", "events")},
+        ctx.details = {"view": "generic", "mine": {k: mine[k] for k in ("change", "counts", "modes", "events")},
                        "reference": {k: ref[k] for k in ("change", "counts", "modes", "events")},
                        "relative_difference": difference}
         if difference <= tolerance:

@@ -51,7 +51,7 @@ ASSIGNMENT = Assignment(
     data=CIFAR10,
     evaluate=classification_metrics,
     thresholds=Thresholds(metric="accuracy", full_below=8.0, zero_below=30.0),
-    time_budget=90.0,
+    time_budget=180.0,
     examples={"correct": HERE / "examples" / "correct", "mistake": HERE / "examples" / "mistake"},
 )
 

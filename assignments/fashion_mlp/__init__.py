@@ -77,7 +77,7 @@ ASSIGNMENT = Assignment(
     data=FASHION_MNIST,
     evaluate=classification_metrics,
     thresholds=Thresholds(metric="accuracy", full_below=3.0, zero_below=20.0),
-    time_budget=60.0,
+    time_budget=120.0,
     examples={"correct": HERE / "examples" / "correct", "mistake": HERE / "examples" / "mistake"},
 )
 

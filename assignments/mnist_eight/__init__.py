@@ -52,7 +52,7 @@ ASSIGNMENT = Assignment(
     data=MNIST,
     evaluate=binary_metrics(8, ("not 8", "8")),
     thresholds=Thresholds(metric="balanced_accuracy", full_below=4.0, zero_below=20.0),
-    time_budget=60.0,
+    time_budget=120.0,
     examples={"correct": HERE / "examples" / "correct", "mistake": HERE / "examples" / "mistake"},
 )
 

@@ -77,7 +77,7 @@ def pretrained_check() -> Check:
 def head_check() -> Check:
     def classifier(ctx):
         mine, ref = ctx.observe("head"), matched_reference(ctx, "head")
-        ctx.details = {"mine": mine, "reference": ref}
+        ctx.details = {"view": "generic", "mine": mine, "reference": ref}
         if mine["extra_children"]:
             names = ", ".join(mine["extra_children"])
             raise CheckFailed(f"Your model has new layers outside the classifier ({names}) that VGG16's forward never "
