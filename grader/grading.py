@@ -79,6 +79,17 @@ def _environment(options) -> dict:
             "executable": sys.executable}
 
 
+def _references(pm) -> list[Path]:
+    """Every registered assignment's reference folder (the sandbox hides them all)."""
+    from grader.errors import GraderError
+    from grader.plugin_manager import assignments
+
+    try:
+        return [Path(a.reference) for a in assignments(pm).values()]
+    except GraderError:  # a broken plugin is reported where the assignment is looked up
+        return []
+
+
 def grade(pm, assignment, source: Path, options) -> Grade:
     """Grade the submission at ``source``; never raises for a broken submission."""
     from grader import sandbox as sandboxes
@@ -86,9 +97,7 @@ def grade(pm, assignment, source: Path, options) -> Grade:
     started = time.monotonic()
     timings: dict = {}
     options.sandbox = options.sandbox or sandboxes.default(options.device)
-    from grader.plugin_manager import assignments
-
-    options.sandbox.hide([assignment.reference, *(a.reference for a in assignments(pm).values())])  # every reference
+    options.sandbox.hide([assignment.reference, *_references(pm)])
     options.sandbox.prepare(assignment.run_limits(options))  # canaries; refuses if the sandbox cannot start
     notes: list[str] = []
     dataset = None
