@@ -43,7 +43,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--time-budget", default="15")
-    parser.add_argument("--repeat", type=int, default=1, help="timings per worker count (the best is kept)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="timings per worker count, interleaved (the best is kept)")
     parser.add_argument("--no-hang", action="store_true", help="leave out the submission that hangs in training")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
@@ -56,15 +57,16 @@ def main() -> None:
         batch(submissions, tmp / "warm", env, 1, args.time_budget, "--only", "b_syntax")  # data + reference
         print(f"machine: {len(os.sched_getaffinity(0))} CPUs; load average {os.getloadavg()[0]:.1f} at the start")
         print(f"class: {count} mnist-mlp submissions, --threads 1, --time-budget {args.time_budget}")
-        first = None
+        times: dict[int, list[float]] = {w: [] for w in args.workers}
+        for i in range(args.repeat):  # interleaved, so a change in the machine's load hits every count alike
+            for workers in args.workers:
+                times[workers].append(batch(submissions, tmp / f"out-{workers}-{i}", env, workers, args.time_budget))
+        first = min(times[args.workers[0]])
         for workers in args.workers:
-            times = [batch(submissions, tmp / f"out-{workers}-{i}", env, workers, args.time_budget)
-                     for i in range(args.repeat)]
-            best = min(times)
-            first = first or best
+            best = min(times[workers])
             print(f"workers {workers}: {best:.1f} s, {count / best * 60:.1f} submissions/minute, "
-                  f"speed-up {first / best:.2f}x" + (f" (runs: {', '.join(f'{t:.1f}' for t in times)})"
-                                                     if len(times) > 1 else ""))
+                  f"speed-up {first / best:.2f}x" + (f" (runs: {', '.join(f'{t:.1f}' for t in times[workers])})"
+                                                     if args.repeat > 1 else ""))
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
