@@ -136,6 +136,7 @@ def test_the_sandbox_root_hides_the_grader_and_binds_only_what_the_child_needs(t
     assert not any(s in ("/", "/home", "/root", "/etc", "/tmp") for s in sources)
 
 
+@needs_root
 def test_parallel_runs_never_share_a_uid():
     first, lock1 = sandboxes.claim_uid(3)
     second, lock2 = sandboxes.claim_uid(3)
