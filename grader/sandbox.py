@@ -31,6 +31,7 @@ import os
 import shutil
 import signal
 import site
+import stat
 import subprocess
 import sys
 import threading
@@ -91,7 +92,7 @@ def slot_uid(slot: int) -> int:
 
 
 # One place per host, whatever TMPDIR says: graders with different TMPDIRs must still see each other's claims.
-_LOCKS = Path("/run/torch-grader-uids") if os.path.isdir("/run") else Path("/tmp/torch-grader-uids")
+_LOCKS = Path("/tmp/torch-grader-uids")
 UID_POOL = 4096  # uids tried above the slot's own before giving up
 
 
@@ -104,6 +105,9 @@ def claim_uid(slot: int) -> tuple[int, int]:
     from its slot's uid. The kernel drops the lock if the grader dies.
     """
     _LOCKS.mkdir(mode=0o700, exist_ok=True)
+    info = os.lstat(_LOCKS)
+    if info.st_uid != os.geteuid() or not stat.S_ISDIR(info.st_mode) or info.st_mode & 0o022:
+        raise SandboxUnavailable(f"{_LOCKS} is not a private folder of this user; remove it and grade again")
     first = slot_uid(slot)
     for uid in range(first, first + UID_POOL):
         fd = os.open(_LOCKS / str(uid), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
