@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("--assignment", action="append", help="only these (repeatable); default: all registered")
     parser.add_argument("--threads", type=int, default=None, help="--threads for grader (default: grader's)")
     parser.add_argument("--demo", action="store_true", help="also time `grader demo` with a cold cache")
+    parser.add_argument("--demo-only", action="store_true", help="time `grader demo` only")
     parser.add_argument("extra", nargs="*", help="extra options for grader grade, after --")
     args = parser.parse_args()
 
@@ -58,7 +59,7 @@ def main() -> None:
     total_cold = total_warm = 0.0
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, GRADER_CACHE_DIR=cache, GRADER_OFFLINE="1")
-        for name in chosen:
+        for name in [] if args.demo_only else chosen:
             example = found[name].examples["correct"]
             cold, _ = grade(name, example, env, extra)
             warm, results = grade(name, example, env, extra)
@@ -68,7 +69,7 @@ def main() -> None:
                   f"{stages} / {timings.get('reference', 0):.1f} (cached: {timings.get('reference_cached')})")
             total_cold, total_warm = total_cold + cold, total_warm + warm
     print(f"{'all':<16} {total_cold:7.1f} {total_warm:7.1f}")
-    if args.demo:
+    if args.demo or args.demo_only:
         with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as out:
             env = dict(os.environ, GRADER_CACHE_DIR=cache, GRADER_OFFLINE="1")
             demo = ["demo", "--out", out, *(["--threads", str(args.threads)] if args.threads else [])]
@@ -76,6 +77,10 @@ def main() -> None:
                 demo += ["--assignment", name]
             seconds, proc = run(demo, env)
         print(f"grader demo, cold cache: {seconds:.1f} s (exit status {proc.returncode})")
+        rows = [line for line in proc.stdout.splitlines() if " / " in line and ("correct" in line or "mistake" in line)]
+        print("\n".join(f"  {line.strip()}" for line in rows))
+        if proc.stderr.strip():
+            print(f"  {proc.stderr.strip()}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
