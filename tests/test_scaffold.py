@@ -6,6 +6,7 @@ scaffold writes must work as written, its own tests included.
 """
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tomllib
@@ -45,8 +46,13 @@ def test_new_refuses_a_bad_id_a_taken_id_and_a_folder_with_files(run_cli, tmp_pa
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
-def test_a_new_assignment_is_installed_listed_validated_calibrated_and_graded(run_cli, grade, grader_env,
-                                                                             tmp_path):
+def test_a_new_assignment_is_installed_listed_calibrated_validated_and_graded(run_cli, grader_env, tmp_path):
+    """The instructor's commands in order; the examples are graded by validate and by the package's own tests.
+
+    Calibration comes first so that validate's grades (written with --out)
+    show the calibrated thresholds; the package's own tests then run
+    ``grader grade`` on both examples, as an instructor would.
+    """
     folder = tmp_path / ID
     assert run_cli("new", ID, "--dir", folder).returncode == 0
     with pip_installed(folder, f"grader-{ID}", editable=True):
@@ -55,31 +61,28 @@ def test_a_new_assignment_is_installed_listed_validated_calibrated_and_graded(ru
         row = next(line for line in listed.stdout.splitlines() if line.startswith(f" {ID}"))
         assert f"entry point (grader-{ID} 0.1.0)" in row
 
-        validated = run_cli("validate", ID, "--threads", "1")
-        assert validated.returncode == 0, validated.stdout + validated.stderr
-        assert validated.stdout.count("PASS") == 7 and f"{ID} is ready to release." in validated.stdout
-        assert "9 / 11; fails: layer-by-layer trace matches the reference (architecture)" in validated.stdout
-
         calibrated = run_cli("calibrate", ID, "--seeds", "2", "--threads", "1")
         assert calibrated.returncode == 0, calibrated.stdout + calibrated.stderr
         assert "seed 0: accuracy" in calibrated.stdout and "seed 1: accuracy" in calibrated.stdout
         assert "band over 2 seeds" in calibrated.stdout
 
-        results, proc = grade(ID, folder / "examples" / "correct")
-        assert results["score"] == results["max_score"] == 11, proc.stdout
-        thresholds = results["extra_data"]["thresholds"]
+        validated = run_cli("validate", ID, "--threads", "1", "--out", tmp_path / "validated")
+        assert validated.returncode == 0, validated.stdout + validated.stderr
+        assert validated.stdout.count("PASS") == 7 and f"{ID} is ready to release." in validated.stdout
+        assert "9 / 11; fails: layer-by-layer trace matches the reference (architecture)" in validated.stdout
+
+        correct = json.loads((tmp_path / "validated" / "correct" / "results.json").read_text())
+        assert correct["score"] == correct["max_score"] == 11
+        thresholds = correct["extra_data"]["thresholds"]
         assert thresholds["basis"] == "calibration" and thresholds["band"]["count"] == 2
-        accuracy = next(t for t in results["tests"] if t["tags"] == ["accuracy"])
+        accuracy = next(t for t in correct["tests"] if t["tags"] == ["accuracy"])
         assert "The reference trained from 2 seeds scored" in accuracy["output"]
+        mistake = json.loads((tmp_path / "validated" / "mistake" / "results.json").read_text())
+        assert mistake["score"] == 9 and failed_kinds(mistake) == {"architecture"}
 
-        results, _ = grade(ID, folder / "examples" / "mistake")
-        assert results["score"] < results["max_score"]
-        assert failed_kinds(results) == {"architecture"}
-
-        # the package's own tests, as the instructor runs them (sharing this session's cache)
-        env = dict(grader_env, PYTHONDONTWRITEBYTECODE="1")
+        # the package's own tests, as the instructor runs them: grader grade on both examples
         own = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder / "tests")],
-                             capture_output=True, text=True, env=env, cwd=folder, timeout=900)
+                             capture_output=True, text=True, env=grader_env, cwd=folder, timeout=900)
         assert own.returncode == 0, own.stdout + own.stderr
         assert "3 passed" in own.stdout
     assert ID not in run_cli("list").stdout
