@@ -138,16 +138,17 @@ def test_the_sandbox_root_hides_the_grader_and_binds_only_what_the_child_needs(t
 
 @needs_root
 def test_parallel_runs_never_share_a_uid():
+    # other graders on this host may hold some of these uids: only relations are asserted
     first, lock1 = sandboxes.claim_uid(3)
     second, lock2 = sandboxes.claim_uid(3)
     try:
-        assert first == sandboxes.slot_uid(3) and second != first
+        assert sandboxes.slot_uid(3) <= first < second < sandboxes.slot_uid(3) + sandboxes.UID_POOL
     finally:
-        os.close(lock1)
         os.close(lock2)
-    again, lock3 = sandboxes.claim_uid(3)
+    again, lock3 = sandboxes.claim_uid(3)  # the first is still held; the second was released
+    os.close(lock1)
     os.close(lock3)
-    assert again == first  # released with its lock
+    assert again != first
 
 
 def test_the_seccomp_filter_builds():

@@ -9,8 +9,10 @@ survives, and the student reads one clear sentence about what went wrong.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import socket
 import threading
 from dataclasses import dataclass
@@ -50,8 +52,8 @@ CASES = {
     "import_grader_by_path": Case("check", set(), passed=FAST),
     "environment_and_home": Case("check", set(), passed=FAST),
     # forging results: ignored; the real (wrong) model is graded
-    "write_results_json": Case("grade", {"parameters", "architecture"}, r"128", passed={"import", "interface"}),
-    "forged_stdout": Case("grade", {"architecture"}, r"Sigmoid", passed={"import", "parameters"}),
+    "write_results_json": Case("check", {"parameters", "architecture"}, r"128", passed={"import", "interface"}),
+    "forged_stdout": Case("check", {"architecture"}, r"Sigmoid", passed={"import", "parameters"}),
     "write_every_fd": Case("check", {"parameters", "architecture"}, r"fewer trainable parameters",
                            passed={"import", "interface"}),
     "gc_forge_results": Case("grade", set(), passed=FULL - {"budget"}),
@@ -118,49 +120,26 @@ def _grade(run_cli, tmp_path, case: Case, submission: Path):
     return json.loads(text), text, proc
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_hostile_submission(run_cli, tmp_path, name):
-    case = CASES[name]
-    assert (CORPUS / name / "model.py").is_file()
-    results, text, proc = _grade(run_cli, tmp_path, case, CORPUS / name)
-    sandbox = results["extra_data"]["sandbox"]
-    assert sandbox["mode"] == "bwrap" and not sandbox["degraded"], sandbox
-    # nothing leaked, nothing forged
-    assert "LEAKED" not in text and "LEAKED" not in proc.stdout
-    kinds = by_kind(results)
-    failed = {kind for kind, tests in kinds.items() if any(t["status"] == "failed" and
-                                                           not t["output"].startswith("Not checked") for t in tests)}
-    assert failed == case.failed, _failed_outputs(results)
-    for kind in case.passed:
-        assert all(t["status"] == "passed" for t in kinds[kind]), (kind, _failed_outputs(results))
-    if case.sentence:
-        import re
-
-        assert re.search(case.sentence, _failed_outputs(results)), _failed_outputs(results)
-    # the host is untouched: no results.json in the working folder or its parents, no survivors
-    for folder in [tmp_path, *tmp_path.parents][:4]:
-        assert not (folder / "results.json").exists() or folder == tmp_path / "out"
-    assert not (ROOT / "results.json").exists()
+@contextlib.contextmanager
+def no_survivors(marker: str, tmp_path: Path):
+    """Its forked sleepers and daemons run ``sleep MARKER``: none may be left."""
+    yield
+    assert _processes_with(marker) == [], "processes survived the grading"
 
 
-def test_forked_sleepers_and_daemons_do_not_survive(run_cli, tmp_path):
-    for name, marker in (("fork_sleepers", "987651"), ("double_fork_daemon", "987652")):
-        (tmp_path / name).mkdir()
-        _grade(run_cli, tmp_path / name, CASES[name], CORPUS / name)
-        assert _processes_with(marker) == [], f"{name} left processes behind"
-
-
-def test_canary_file_on_the_host_is_untouched(run_cli, tmp_path):
+@contextlib.contextmanager
+def host_canary_untouched(tmp_path: Path):
     HOST_CANARY.write_text("the host's own file\n")
     try:
-        results, _, _ = _grade(run_cli, tmp_path, CASES["host_canary"], CORPUS / "host_canary")
+        yield
         assert HOST_CANARY.read_text() == "the host's own file\n"
         assert (ROOT / "README.md").read_text().startswith("#")
     finally:
         HOST_CANARY.unlink(missing_ok=True)
 
 
-def test_a_listener_on_the_host_gets_no_connection(run_cli, tmp_path):
+@contextlib.contextmanager
+def listener_gets_nothing(tmp_path: Path):
     server = socket.socket()
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -168,39 +147,78 @@ def test_a_listener_on_the_host_gets_no_connection(run_cli, tmp_path):
     except OSError:
         pytest.skip(f"port {LISTENER_PORT} is taken on this host")
     server.listen(5)
+    server.settimeout(0.2)
     accepted = []
 
     def accept():
-        server.settimeout(60)
-        try:
-            accepted.append(server.accept())
-        except OSError:
-            pass
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept())
+            except OSError:
+                continue
 
+    stop = threading.Event()
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     try:
-        results, _, _ = _grade(run_cli, tmp_path, CASES["tcp_connection"], CORPUS / "tcp_connection")
+        yield
     finally:
-        server.close()
+        stop.set()
         thread.join(5)
+        server.close()
     assert accepted == []
-    assert "Operation not permitted" in _failed_outputs(results)
 
 
-def test_submitted_files_are_not_changed(run_cli, tmp_path):
+@contextlib.contextmanager
+def submitted_files_unchanged(tmp_path: Path):
     source = CORPUS / "modify_own_files"
     before = {p.name: p.read_bytes() for p in source.iterdir()}
-    _grade(run_cli, tmp_path, CASES["modify_own_files"], source)
+    yield
     assert {p.name: p.read_bytes() for p in source.iterdir()} == before
 
 
-def test_output_flood_is_capped_and_escape_codes_are_neutralised(run_cli, tmp_path):
-    results, _, proc = _grade(run_cli, tmp_path, CASES["flood_output"], CORPUS / "flood_output")
+@contextlib.contextmanager
+def output_capped_and_clean(tmp_path: Path):
+    yield
     report = (tmp_path / "out" / "report.html").read_text()
-    assert "\x1b" not in report and "\x1b" not in proc.stdout and "\x07" not in report
+    assert "\x1b" not in report and "\x07" not in report
     assert len(report) < 5_000_000
     assert "more bytes of output not kept" in report
+
+
+GUARDS = {  # what is checked on the host around a case, besides what every case checks
+    "fork_sleepers": lambda tmp: no_survivors("987651", tmp),
+    "double_fork_daemon": lambda tmp: no_survivors("987652", tmp),
+    "host_canary": host_canary_untouched,
+    "tcp_connection": listener_gets_nothing,
+    "modify_own_files": submitted_files_unchanged,
+    "flood_output": output_capped_and_clean,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_submission(run_cli, tmp_path, name):
+    case = CASES[name]
+    assert (CORPUS / name / "model.py").is_file()
+    with GUARDS.get(name, lambda tmp: contextlib.nullcontext())(tmp_path):
+        results, text, proc = _grade(run_cli, tmp_path, case, CORPUS / name)
+    sandbox = results["extra_data"]["sandbox"]
+    assert sandbox["mode"] == "bwrap" and not sandbox["degraded"], sandbox
+    # nothing leaked, nothing forged, nothing unreadable on the terminal
+    assert "LEAKED" not in text and "LEAKED" not in proc.stdout
+    assert "\x1b" not in proc.stdout and "\x1b" not in text
+    kinds = by_kind(results)
+    failed = {kind for kind, tests in kinds.items() if any(t["status"] == "failed" and
+                                                           not t["output"].startswith("Not checked") for t in tests)}
+    assert failed == case.failed, _failed_outputs(results)
+    for kind in case.passed:
+        assert all(t["status"] == "passed" for t in kinds[kind]), (kind, _failed_outputs(results))
+    if case.sentence:
+        assert re.search(case.sentence, _failed_outputs(results)), _failed_outputs(results)
+    # the host is untouched: no results.json in the working folder or its parents
+    for folder in [tmp_path, *tmp_path.parents][:4]:
+        assert not (folder / "results.json").exists()
+    assert not (ROOT / "results.json").exists()
 
 
 @pytest.mark.parametrize("archive, sentence", [
