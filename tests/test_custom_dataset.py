@@ -30,6 +30,14 @@ def test_notes_style_gets_full_marks_with_tags(grade):
     assert results["extra_data"]["data"] is None  # fixtures are generated; no dataset is loaded
 
 
+def test_the_notes_pandas_code_passes_grader_check(run_cli, tmp_path):
+    """The notes' own CustomImageDataset (pd.read_csv, .iloc, numpy.int64 labels) gets full marks."""
+    proc = run_cli("check", "custom-dataset", CASES / "correct_pandas_notes", "--out", tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["score"] == results["max_score"] == FULL
+
+
 def test_another_style_passes_grader_check(run_cli, tmp_path):
     """numpy.loadtxt, numpy.int64 labels, pathlib, sorted files: every check runs under ``grader check``."""
     proc = run_cli("check", "custom-dataset", CASES / "correct_numpy", "--out", tmp_path)

@@ -91,7 +91,7 @@ ASSIGNMENT = Assignment(
         "Submit dataset.py defining CustomImageDataset(annotations_file, img_dir, transform=None, "
         "target_transform=None) over a CSV file with a header row file,label (items: read_image of the file, "
         "the int label), and MyData(root_dir, label_dir) over the files of one folder (items: the PIL image, "
-        "label_dir). Use the csv module rather than pandas."
+        "label_dir). Read the CSV with pandas (as the notes do), the csv module or numpy."
     ),
     files=["dataset.py"],
     reference=reference.folder("custom_dataset"),
