@@ -3,11 +3,9 @@ import time
 import torch
 from torch import nn
 
-STEPS = [0]
-
 
 class Network(nn.Module):
-    """Trains for a few steps, then never returns."""
+    """Imports, builds and traces fine; the first training step never returns."""
 
     def __init__(self):
         super().__init__()
@@ -16,9 +14,7 @@ class Network(nn.Module):
 
     def forward(self, x):
         if self.training:
-            STEPS[0] += 1
-            if STEPS[0] > 5:
-                while True:
-                    time.sleep(1)
+            while True:
+                time.sleep(1)
         x = x.view(-1, 28 * 28)
         return self.layer2(torch.relu(self.layer1(x)))
