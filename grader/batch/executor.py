@@ -27,6 +27,7 @@ over the GPUs.
 """
 from __future__ import annotations
 
+import abc
 import json
 import os
 import selectors
@@ -75,25 +76,30 @@ class Outcome:
     seconds: float = 0.0
 
 
-class Executor:
+class Executor(abc.ABC):
     """The interface the pipeline uses; see the module docstring."""
 
     slots: list[Slot]
 
+    @abc.abstractmethod
     def free_slot(self) -> Slot | None:
-        raise NotImplementedError
+        """A slot with no job, or None when all are busy."""
 
+    @abc.abstractmethod
     def submit(self, job: Job, slot: Slot) -> None:
-        raise NotImplementedError
+        """Start ``job`` on ``slot`` (which :meth:`free_slot` returned)."""
 
+    @abc.abstractmethod
     def wait(self, timeout: float) -> list[Outcome]:
-        raise NotImplementedError
+        """The outcomes of jobs that finished within ``timeout`` seconds (maybe none)."""
 
+    @abc.abstractmethod
     def running(self) -> list[tuple[Slot, Job, float]]:
-        raise NotImplementedError
+        """Each busy slot, its job and the seconds it has been running."""
 
+    @abc.abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Stop every worker; jobs still running are abandoned."""
 
 
 # --------------------------------------------------------------------------
