@@ -45,12 +45,15 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def execute_plan(assignment, options, submission_dir: Path, dataset) -> tuple[dict, dict]:
-    """Run the plan's stages for one submission folder; return observations and runs."""
+def execute_plan(assignment, options, submission_dir: Path, dataset, stages=None) -> tuple[dict, dict]:
+    """Run the plan's stages (``stages``, or the plan built anew) for one submission folder.
+
+    :returns: the observations by call id and the runs by stage name.
+    """
     observations: dict = {}
     runs: dict = {}
     budget = assignment.budget(options)
-    for stage in assignment.plan(assignment, options):
+    for stage in stages if stages is not None else assignment.plan(assignment, options):
         if options.fast and not stage.fast:
             continue
         unmet = [c for c in stage.requires if not (c in observations and observations[c].ok)]
@@ -119,18 +122,19 @@ def grade(pm, assignment, source: Path, options) -> Grade:
         pm.hook.grader_grade_started(assignment=assignment, submission_dir=Path(tmp) / "submission",
                                      options=vars(options))
         t = time.monotonic()
+        stages = assignment.plan(assignment, options)
         if blocker is None:
-            observations, runs = execute_plan(assignment, options, sub.files_dir, dataset)
+            observations, runs = execute_plan(assignment, options, sub.files_dir, dataset, stages)
         else:
-            observations, runs = {}, {s.name: blocker for s in assignment.plan(assignment, options)}
+            observations, runs = {}, {s.name: blocker for s in stages}
         timings["submission"] = round(time.monotonic() - t, 3)
     t = time.monotonic()
     ref = calibration.run(assignment, options, dataset,
-                        lambda folder: execute_plan(assignment, options, folder, dataset))
+                        lambda folder: execute_plan(assignment, options, folder, dataset, stages))
     timings["reference"] = round(time.monotonic() - t, 3)
     timings["reference_cached"] = ref.cached
 
-    call_stage = {c.id: s.name for s in assignment.plan(assignment, options) for c in s.calls}
+    call_stage = {c.id: s.name for s in stages for c in s.calls}
     ctx = checks_mod.CheckContext(assignment=assignment, options=options, observations=observations,
                                   runs=runs, reference_run=ref, dataset=dataset, call_stage=call_stage)
     all_checks = [c for group in pm.hook.grader_collect_checks(assignment=assignment) if group for c in group]
