@@ -254,6 +254,7 @@ def demo(out, only, data, time_budget, device, seed, threads):
     for column in ("assignment", "example", "score", "report"):
         table.add_column(column)
     surprises = []
+    said: set[str] = set()  # each data note once, not once per example
     for spec in sorted(found.values(), key=lambda a: a.id):
         if only and spec.id not in only:
             continue
@@ -268,8 +269,8 @@ def demo(out, only, data, time_budget, device, seed, threads):
             if (label == "correct") != full:
                 surprises.append(f"{spec.id}/{label} scored {result.score:g} / {result.max_score:g}")
             for note in result.notes:
-                if note not in [n for n in _seen_notes]:
-                    _seen_notes.append(note)
+                if note not in said:
+                    said.add(note)
                     console.print(f"[yellow]{note}[/]")
     console.print(table)
     console.print(f"Reports are under {Path(out).resolve()}", markup=False)
@@ -277,8 +278,6 @@ def demo(out, only, data, time_budget, device, seed, threads):
         err_console.print("grader: the examples were not graded as labelled: " + "; ".join(surprises), markup=False)
         sys.exit(1)
 
-
-_seen_notes: list[str] = []
 
 
 # --------------------------------------------------------------------------
