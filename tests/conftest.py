@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -52,9 +51,9 @@ def run_cli(grader_env):
 def grade(run_cli, tmp_path_factory):
     """``grade("mnist-mlp", folder, *options)`` -> (results.json as a dict, CompletedProcess)."""
 
-    def run(assignment: str, submission: Path, *options):
+    def run(assignment: str, submission: Path, *options, env: dict | None = None):
         out = tmp_path_factory.mktemp("out")
-        proc = run_cli("grade", assignment, submission, "--out", out, "--threads", "1", *options)
+        proc = run_cli("grade", assignment, submission, "--out", out, "--threads", "1", *options, env=env)
         assert proc.returncode == 0, proc.stderr + proc.stdout
         results = json.loads((out / "results.json").read_text())
         return results, proc
@@ -76,30 +75,20 @@ def failed_kinds(results: dict) -> set[str]:
 
 
 @contextlib.contextmanager
-def pip_installed(folder: Path, distribution: str, *, editable: bool = False):
-    """``folder`` installed into the running venv with pip for the block, then uninstalled.
+def pip_installed(folder: Path, target: Path):
+    """``folder`` installed with pip into ``target``; yields the env that puts it on ``sys.path``.
 
     Offline (no index, no build isolation, no dependencies): the folder's
-    ``pyproject.toml`` is built with the venv's own setuptools. pip runs one
-    at a time across xdist workers (a lock file beside the shared cache).
+    ``pyproject.toml`` is built with the venv's own setuptools. The package
+    goes into a private folder seen only by the subprocesses given the
+    yielded ``PYTHONPATH``, never into the shared venv: xdist workers grading
+    at the same time must not see one test's plugin appear and disappear.
     """
-    import fcntl
-
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    lock_path = Path(tempfile.gettempdir()) / "grader-tests-pip.lock"
-
-    def locked_pip(*args):
-        with open(lock_path, "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            return subprocess.run([*pip, *args], capture_output=True, text=True, timeout=300)
-
-    proc = locked_pip("install", "--no-deps", "--no-build-isolation", "--no-index",
-                      *(["-e"] if editable else []), str(folder))
+    proc = subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", "install",
+                           "--no-deps", "--no-build-isolation", "--no-index", "--target", str(target),
+                           str(folder)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    try:
-        yield
-    finally:
-        locked_pip("uninstall", "-y", distribution)
+    yield {"PYTHONPATH": str(target)}
 
 
 def failures(results: dict) -> dict[str, str]:

@@ -179,29 +179,29 @@ def test_a_path_plugin_that_does_not_exist_is_a_clear_error(run_cli, tmp_path):
 def test_hook_grader_register_assignments_from_an_installed_distribution(run_cli, grade, tmp_path):
     source = tmp_path / "external_plugin"
     shutil.copytree(EXTERNAL, source)  # pip builds in the source folder: keep tests/ clean
-    with pip_installed(source, "grader-digit-features"):
-        listed = run_cli("list")
+    with pip_installed(source, tmp_path / "site") as installed:
+        listed = run_cli("list", env=installed)
         assert listed.returncode == 0, listed.stderr
         row = next(line for line in listed.stdout.splitlines() if line.startswith(" digit-features"))
         assert "entry point (grader-digit-features 0.1.0)" in row
-        plugins = run_cli("plugins").stdout
+        plugins = run_cli("plugins", env=installed).stdout
         row = next(line for line in plugins.splitlines() if line.strip().startswith("digit-features"))
         assert ("grader_collect_checks, grader_register_assignments, grader_template_dirs, grader_write_outputs"
                 in row)
 
-        results, proc = grade("digit-features", source / "examples" / "correct")
+        results, proc = grade("digit-features", source / "examples" / "correct", env=installed)
         assert results["score"] == results["max_score"] == 6
         assert results["extra_data"]["assignment"]["plugin"] == "digit-features"
         out = Path(proc.stdout.split("wrote ")[-1].strip()).parent
         assert (out / "features.txt").read_text().splitlines()[-1] == "features_are_non_negative: passed"
         assert '<p class="feature-range">Features of a random batch [16, 32]' in (out / "report.html").read_text()
 
-        results, _ = grade("digit-features", source / "examples" / "mistake")
+        results, _ = grade("digit-features", source / "examples" / "mistake", env=installed)
         assert failed_kinds(results) == {"interface", "architecture"}
         test = next(t for t in results["tests"] if t["name"] == "features are non-negative")
         assert "Expected: every feature >= 0" in test["output"] and "Hint: End forward with a ReLU" in test["output"]
 
-        blocked = run_cli("list", env={"GRADER_BLOCK_PLUGINS": "digit-features"})
+        blocked = run_cli("list", env={**installed, "GRADER_BLOCK_PLUGINS": "digit-features"})
         assert blocked.returncode == 0 and "digit-features" not in blocked.stdout
     gone = run_cli("grade", "digit-features", source / "examples" / "correct", "--out", tmp_path / "gone")
     assert gone.returncode == 2 and "unknown assignment 'digit-features'" in gone.stderr

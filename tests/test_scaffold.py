@@ -55,18 +55,18 @@ def test_a_new_assignment_is_installed_listed_calibrated_validated_and_graded(ru
     """
     folder = tmp_path / ID
     assert run_cli("new", ID, "--dir", folder).returncode == 0
-    with pip_installed(folder, f"grader-{ID}", editable=True):
-        listed = run_cli("list")
+    with pip_installed(folder, tmp_path / "site") as installed:
+        listed = run_cli("list", env=installed)
         assert listed.returncode == 0, listed.stderr
         row = next(line for line in listed.stdout.splitlines() if line.startswith(f" {ID}"))
         assert f"entry point (grader-{ID} 0.1.0)" in row
 
-        calibrated = run_cli("calibrate", ID, "--seeds", "2", "--threads", "1")
+        calibrated = run_cli("calibrate", ID, "--seeds", "2", "--threads", "1", env=installed)
         assert calibrated.returncode == 0, calibrated.stdout + calibrated.stderr
         assert "seed 0: accuracy" in calibrated.stdout and "seed 1: accuracy" in calibrated.stdout
         assert "band over 2 seeds" in calibrated.stdout
 
-        validated = run_cli("validate", ID, "--threads", "1", "--out", tmp_path / "validated")
+        validated = run_cli("validate", ID, "--threads", "1", "--out", tmp_path / "validated", env=installed)
         assert validated.returncode == 0, validated.stdout + validated.stderr
         assert validated.stdout.count("PASS") == 7 and f"{ID} is ready to release." in validated.stdout
         assert "9 / 11; fails: layer-by-layer trace matches the reference (architecture)" in validated.stdout
@@ -82,7 +82,7 @@ def test_a_new_assignment_is_installed_listed_calibrated_validated_and_graded(ru
 
         # the package's own tests, as the instructor runs them: grader grade on both examples
         own = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder / "tests")],
-                             capture_output=True, text=True, env=grader_env, cwd=folder, timeout=900)
+                             capture_output=True, text=True, env=dict(grader_env, **installed), cwd=folder, timeout=900)
         assert own.returncode == 0, own.stdout + own.stderr
         assert "3 passed" in own.stdout
     assert ID not in run_cli("list").stdout
