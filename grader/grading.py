@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import __version__, calibration, checks as checks_mod, launcher
+from grader import __version__, calibration, checks as checks_mod, launcher, plugin_manager
 from grader.errors import SubmissionError
 from grader.results import Grade, TestResult
 from grader import submission as submissions
@@ -137,7 +137,7 @@ def grade(pm, assignment, source: Path, options) -> Grade:
     call_stage = {c.id: s.name for s in stages for c in s.calls}
     ctx = checks_mod.CheckContext(assignment=assignment, options=options, observations=observations,
                                   runs=runs, reference_run=ref, dataset=dataset, call_stage=call_stage)
-    all_checks = [c for group in pm.hook.grader_collect_checks(assignment=assignment) if group for c in group]
+    all_checks = plugin_manager.collect_checks(pm, assignment)
     if options.fast:
         from grader import FAST_KINDS
 

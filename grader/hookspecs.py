@@ -57,7 +57,9 @@ def grader_collect_checks(assignment: "Assignment") -> list["Check"] | None:
     Called once per grading for the assignment being graded. The plugin that
     registered an assignment returns that assignment's own checks here; other
     plugins may add checks to any assignment (a course-wide style rule, say).
-    Checks from all plugins are merged and run in dependency order.
+    Checks from all plugins are merged and run in dependency order; results
+    list the assignment's own checks first, then the other plugins' in
+    registration order.
 
     :param assignment: the assignment being graded.
     :returns: a list of :class:`grader.checks.Check`, or ``None`` for "none

@@ -169,6 +169,22 @@ def origin(pm: pluggy.PluginManager, plugin) -> str:
     if found:
         return found
     return getattr(plugin, "__file__", None) or "registered at run time"
+def collect_checks(pm: pluggy.PluginManager, assignment) -> list:
+    """Every plugin's checks for ``assignment``, the registering plugin's own first.
+
+    pluggy calls the last-registered plugin first; a report reads better with
+    the assignment's own checks in the order its author wrote them, followed
+    by what other plugins add (a course-wide rule), in registration order.
+    Both calls go through pluggy, so hook tracing and blocking apply.
+    """
+    name = "grader_collect_checks"
+    owner = pm.get_plugin(assignment.plugin) if assignment.plugin else None
+    others = [p for p in pm.get_plugins() if p is not owner]
+    groups = list(pm.subset_hook_caller(name, remove_plugins=others)(assignment=assignment)) if owner else []
+    groups += reversed(pm.subset_hook_caller(name, remove_plugins=[owner] if owner else [])(assignment=assignment))
+    return [check for group in groups if group for check in group]
+
+
 def assignments(pm: pluggy.PluginManager) -> dict:
     """Every registered assignment by id, each validated, with the plugin that registered it."""
     found: dict = {}

@@ -36,6 +36,7 @@ import numpy as np
 
 from grader import KINDS, checks as checks_mod
 from grader.errors import GraderError
+from grader.plugin_manager import collect_checks
 
 FIT_SHARE = 0.5
 """The share of a stage's time limit the reference may use on the declared device."""
@@ -236,7 +237,7 @@ def validate(pm, assignment, options, progress=lambda text: None) -> tuple[list[
     """
     from grader.grading import grade
 
-    collected = [c for group in pm.hook.grader_collect_checks(assignment=assignment) if group for c in group]
+    collected = collect_checks(pm, assignment)
     findings = [check_descriptions(collected), check_runner_modules(assignment)]
     dataset = assignment.data.load(options.data_root) if assignment.data is not None else None
     findings.append(check_hidden_data(assignment, dataset, options))

@@ -95,6 +95,10 @@ def test_hook_grader_collect_checks_adds_a_course_check_with_its_sentence(course
     test = next(t for t in results["tests"] if t["name"] == "within the course's parameter limit")
     assert test["status"] == "passed" and test["tags"] == ["parameters"]
     assert test["output"] == "203,530 trainable parameters, within the limit."
+    # the assignment's own checks come first, in their author's order; the course's check follows them
+    names = [t["name"] for t in results["tests"]]
+    assert names[0] == "model.py imports and Network() builds the model"
+    assert names[-1] == "within the course's parameter limit"
     # a network too large (an extra 256-wide layer: 269,322) fails it with expected, actual and a hint ...
     run_cli("check", "mnist-mlp", SUBMISSIONS / "mnist_mlp" / "extra_layer", "--out", tmp_path / "big",
             env=course_env(tmp_path))
