@@ -14,6 +14,7 @@ up plugin-first like the student report, so a course can override them.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -28,14 +29,27 @@ MESSAGES_PER_TEST = 3
 SLOWEST = 5
 
 
+TICK_CHAR_PX = 6.0
+"""Roughly how wide one character of a 10-11 px label is, for keeping labels apart."""
+
+
 def bars_svg(bins: list[tuple[str, int]], *, width: int = 640, height: int = 180, markers=(),
              label: str = "", colour: str = "#2563eb") -> Markup:
-    """Vertical bars with their counts; ``markers`` are (fraction of the width, text) lines."""
+    """Vertical bars with their counts; ``markers`` are (fraction of the width, text) lines.
+
+    Bin labels are thinned so that no two overlap, and marker texts that would
+    collide are put on rows of their own above the chart.
+    """
     if not bins:
         return Markup("<p>Nothing to show.</p>")
-    pad_l, pad_b, pad_t = 30, 34, 18
+    placed = _place_markers(markers, width)
+    rows = max((row for _, _, _, row in placed), default=0) + 1
+    pad_l, pad_b, pad_t = 30, 34, 18 + 12 * (rows if placed else 0)
+    height += pad_t - 18
     top = max(c for _, c in bins) or 1
     step = (width - pad_l - 10) / len(bins)
+    widest = max(len(name) for name, _ in bins) * TICK_CHAR_PX + 6
+    every = max(1, math.ceil(widest / step))
     parts = []
     for i, (name, count) in enumerate(bins):
         h = (height - pad_b - pad_t) * count / top
@@ -45,18 +59,43 @@ def bars_svg(bins: list[tuple[str, int]], *, width: int = 640, height: int = 180
                      f'fill="{colour}"><title>{escape(name)}: {count}</title></rect>')
         if count and step >= 14:
             parts.append(f'<text x="{x + step / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">{count}</text>')
-        if step >= 28 or i % max(1, int(28 // step) + 1) == 0:
+        if i % every == 0:
             parts.append(f'<text x="{x + step / 2:.1f}" y="{height - pad_b + 14}" text-anchor="middle" '
                          f'class="tick">{escape(name)}</text>')
-    for fraction, text in markers:
-        x = pad_l + (width - pad_l - 10) * max(0.0, min(1.0, fraction))
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{pad_t - 8}" y2="{height - pad_b}" stroke="#b91c1c" '
-                     f'stroke-dasharray="4 3" stroke-width="2"/><text x="{x + 4:.1f}" y="{pad_t - 2}" '
-                     f'fill="#b91c1c">{escape(text)}</text>')
+    for fraction, text, anchor, row in placed:
+        x = pad_l + (width - pad_l - 10) * fraction
+        text_x = x + 4 if anchor == "start" else x - 4
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{pad_t - 16 - 12 * row}" y2="{height - pad_b}" '
+                     f'stroke="#b91c1c" stroke-dasharray="4 3" stroke-width="2"/><text x="{text_x:.1f}" '
+                     f'y="{pad_t - 16 - 12 * row + 9}" text-anchor="{anchor}" class="marker">{escape(text)}</text>')
     parts.append(f'<line x1="{pad_l}" x2="{width - 10}" y1="{height - pad_b}" y2="{height - pad_b}" stroke="#9ca3af"/>')
     parts.append(f'<text x="{width / 2:.0f}" y="{height - 4}" text-anchor="middle">{escape(label)}</text>')
     return Markup(f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
                   f'aria-label="{escape(label)}">{"".join(parts)}</svg>')
+
+
+def _place_markers(markers, width: int) -> list[tuple[float, str, str, int]]:
+    """(fraction, text, text-anchor, row) per marker, so that texts cross neither each other nor lines.
+
+    A text sits right of its line, or left of it where the next marker's line
+    (or the chart's edge) is in the way; texts that still collide go on rows
+    above one another.
+    """
+    ordered = sorted((max(0.0, min(1.0, f)), t) for f, t in markers)
+    xs = [30 + (width - 40) * f for f, _ in ordered]
+    rows: list[list[tuple[float, float]]] = []
+    placed = []
+    for i, ((fraction, text), x) in enumerate(zip(ordered, xs)):
+        w = len(text) * TICK_CHAR_PX + 8
+        blocked_right = x + w > width or any(x < other <= x + w for other in xs[i + 1:])
+        anchor, span = ("end", (x - w, x)) if blocked_right and x - w >= 0 else ("start", (x, x + w))
+        row = next((r for r, taken in enumerate(rows)
+                    if all(span[1] <= a or span[0] >= b for a, b in taken)), len(rows))
+        if row == len(rows):
+            rows.append([])
+        rows[row].append(span)
+        placed.append((fraction, text, anchor, row))
+    return placed
 
 
 def histogram(values: list[float], lo: float, hi: float, count: int, fmt: str = "{:g}") -> list[tuple[str, int]]:
