@@ -105,6 +105,8 @@ def _print_grade(grade, verbose: bool) -> None:
                 console.print(test.output, markup=False)
     for note in grade.notes:
         console.print(f"[yellow]{note}[/]", markup=True)
+    if grade.left_out:
+        console.print(grade.left_out, style="yellow", markup=False)
     if grade.sandbox.get("degraded"):
         console.print(f"[yellow]Sandbox: {grade.sandbox['mode']} (degraded; not active: "
                       f"{', '.join(grade.sandbox.get('missing', []))})[/]")

@@ -60,9 +60,20 @@ class Grade:
     def all_passed(self) -> bool:
         return all(t.passed for t in self.tests)
 
+    @property
+    def left_out(self) -> str | None:
+        """The sentence naming what staging left out of the submission (links, devices), or None."""
+        skipped = (self.submission or {}).get("skipped") or []
+        if not skipped:
+            return None
+        return (f"Left out of your submission: {'; '.join(skipped)}. Only regular files are graded: "
+                "submit the files themselves, not links to them.")
+
     def summary(self) -> str:
         lines = [f"{self.assignment['id']}: {self.score:g} / {self.max_score:g}"]
         lines += self.notes
+        if self.left_out:
+            lines.append(self.left_out)
         return "\n".join(lines)
 
     def gradescope(self) -> dict:

@@ -76,3 +76,18 @@ def test_zip_with_parent_paths_is_refused_before_extraction(grade, tmp_path):
     assert failed_kinds(results) >= {"import"}
     assert "points outside the submission" in results["tests"][0]["output"]
     assert not (tmp_path.parent / "escaped.py").exists()
+
+
+def test_a_file_left_out_of_the_submission_is_said_where_students_read(run_cli, tmp_path):
+    # model.py as a link to the real file: staging leaves links out, so the import fails; the
+    # student must read why on the terminal, in results.json and in the report, not just "missing"
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "model.py").symlink_to(CORRECT / "model.py")
+    proc = run_cli("check", "mnist-mlp", submission, "--out", tmp_path / "out")
+    assert proc.returncode == 1
+    said = "Left out of your submission: model.py (a symbolic link)"
+    assert said in " ".join(proc.stdout.split())
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert said in results["output"] and "not links" in results["output"]
+    assert said in (tmp_path / "out" / "report.html").read_text()
