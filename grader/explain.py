@@ -21,6 +21,20 @@ def _code(error: dict) -> str:
     return f": `{code}`" if code else ""
 
 
+# exceptions of code that tried to reach the network, which the sandbox does not have
+_NETWORK_ERRORS = {"URLError", "HTTPError", "gaierror", "herror", "timeout", "TimeoutError", "ConnectionError",
+                   "ConnectionRefusedError", "ConnectionResetError", "ConnectionAbortedError", "RemoteDisconnected"}
+_SANDBOX = ("The grader runs your code in a sandbox with no network (nothing can be downloaded, no connection "
+            "opened), where some system calls fail with 'Operation not permitted': submit everything your code "
+            "needs with it.")
+
+
+def _sandbox_hint(kind: str | None, message: str) -> str:
+    if kind in _NETWORK_ERRORS or (kind == "PermissionError" and message.startswith("[Errno 1]")):
+        return (" " if message.rstrip().endswith((".", "!", "?")) else ". ") + _SANDBOX
+    return ""
+
+
 _PHASE_ACTIVITY = {
     "import": "while importing {file}",
     "lookup": "while importing {file}",
@@ -132,7 +146,7 @@ def error(error: dict | None) -> str:
     }.get(phase, "Your code failed")
     if kind is None:
         return f"{lead}: {message}"
-    return f"{lead} at {_where(error)}{_code(error)} with {kind}: {message}"
+    return f"{lead} at {_where(error)}{_code(error)} with {kind}: {message}{_sandbox_hint(kind, message)}"
 
 
 def missing(call: str, run) -> str:
