@@ -154,6 +154,7 @@ def test_every_student_gets_results_and_a_report(graded):
     assert "slots: 2 x 1 thread(s) on cpu" in proc.stdout
     finished = [line for line in proc.stdout.splitlines() if line.startswith("[")]
     assert len(finished) == len(CLASS) and "ETA" in finished[0], "plain progress lines off a terminal"
+    assert f"done {len(CLASS)}/{len(CLASS)}, running 0, queued 0;" in finished[-1]
 
 
 def test_scores_follow_what_each_student_handed_in(graded):

@@ -312,6 +312,7 @@ def _run(gradebook, assignment, options, key: dict, queue: list[Planned], out_di
                     if outcome.payload.get("grader_error"):  # the grader's fault: no result, graded next time
                         gradebook.interrupt([outcome.job.run_id], outcome.reason)
                         shutil.rmtree(outcome.job.staging, ignore_errors=True)
+                        progress.update(executor.running(), len(queue))
                         progress.finished(item.entry.student, "not graded", None, None, outcome.seconds,
                                           outcome.reason)
                         grader_errors += 1
@@ -323,9 +324,9 @@ def _run(gradebook, assignment, options, key: dict, queue: list[Planned], out_di
                     status, results, reason = _record(gradebook, assignment, outcome, item, out_dir, work)
                     report.graded += status == "graded"
                     report.failed += status == "failed"
+                    progress.update(executor.running(), len(queue))  # the line below counts it as done
                     progress.finished(item.entry.student, status, (results or {}).get("score"),
                                       (results or {}).get("max_score"), outcome.seconds, reason)
-                    progress.update(executor.running(), len(queue))
     except (KeyboardInterrupt, GraderError) as exc:
         gradebook.interrupt(list(by_run), "the batch was interrupted before this submission finished grading"
                             if isinstance(exc, KeyboardInterrupt) else f"the batch stopped: {exc}")
