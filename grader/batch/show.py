@@ -52,21 +52,29 @@ def finished(console: Console, report, assignment_id: str, out_dir) -> None:
 
 
 def history(console: Console, student: str, runs: list, tests_of, verbose: bool) -> None:
-    """Every run of a student, oldest first; ``*`` marks the current one."""
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("", "run", "started (UTC)", "status", "score", "sha256", "grader", "version", "data", "device"):
+    """Every run of a student, oldest first; ``*`` marks the current one.
+
+    The table fits 80 columns (a pipe, a log, a narrow terminal) without
+    cutting a value: one space between columns, and each run's reason on a
+    line of its own below it.
+    """
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 1, 0, 0))
+    for column in ("run", "started (UTC)", "status", "score", "sha256", "grader", "version", "data", "device"):
         table.add_column(column, no_wrap=True)
-    table.add_column("reason", overflow="fold")
+    reasons = []
     for run in runs:
         score = f"{run['score']:g}/{run['max_score']:g}" if run["score"] is not None and run["max_score"] else "-"
-        table.add_row("*" if run["current"] else "", str(run["id"]), run["started"][:16].replace("T", " "),
+        table.add_row(("*" if run["current"] else " ") + str(run["id"]), run["started"][:16].replace("T", " "),
                       run["status"], score, _short(run["sha256"])[:8], run["grader_version"],
-                      run["assignment_version"], (run["data_fingerprint"] or "-")[:8], run["device"],
-                      escape(run["reason"] or ""))
+                      run["assignment_version"], (run["data_fingerprint"] or "-")[:8], run["device"])
+        if run["reason"]:
+            reasons.append(f"run {run['id']} ({run['status']}): {run['reason']}")
     assignments = sorted({run["assignment"] for run in runs})
     console.print(f"history of {escape(student)} in {', '.join(assignments)} ({len(runs)} run(s); "
                   "* is the current result)")
     console.print(table)
+    for reason in reasons:
+        console.print(reason, markup=False)
     if verbose:
         for run in runs:
             console.print(f"\n[bold]run {run['id']}[/] ({run['status']}, {run['started']})")
