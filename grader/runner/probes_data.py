@@ -29,7 +29,7 @@ def load(ctx, module: str, names: list) -> dict:
         obj = getattr(mod, name, None)
         found[name] = None if obj is None else ("class" if isinstance(obj, type) else
                                                  "function" if callable(obj) else type(obj).__name__)
-    return {"names": found, "defined": _defined_names(ctx.submission_dir / f"{module}.py")}
+    return {"names": found, "defined": _defined_names(ctx.submission_dir / f"{module}.py", variables=True)}
 
 
 def lookup(ctx, module: str, name: str):
@@ -38,7 +38,7 @@ def lookup(ctx, module: str, name: str):
     obj = getattr(mod, name, None)
     if obj is None:
         raise StudentCodeError("lookup", f"{module}.py has no {name}", file=f"{module}.py", expected=name,
-                               defined=_defined_names(ctx.submission_dir / f"{module}.py"))
+                               defined=_defined_names(ctx.submission_dir / f"{module}.py", variables=True))
     return obj
 
 

@@ -20,13 +20,25 @@ from . import training
 from .child import StudentCodeError
 
 
-def _defined_names(path) -> list[str]:
-    """Classes and functions a file defines, read from its syntax tree (no import)."""
+def _defined_names(path, variables: bool = False) -> list[str]:
+    """Classes and functions a file defines, read from its syntax tree (no import).
+
+    :param variables: also names bound by a top-level assignment
+        (``mnist_transform = transforms.Compose(...)``), in file order, for
+        submissions whose required names are values rather than classes.
+    """
     try:
         tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
     except SyntaxError:
         return []
-    return [n.name for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))]
+    names = []
+    for node in tree.body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.append(node.name)
+        elif variables and isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [t.id for t in targets if isinstance(t, ast.Name) and not t.id.startswith("_")]
+    return list(dict.fromkeys(names))
 
 
 def import_module(ctx, module: str):
