@@ -30,7 +30,7 @@ def environment(pm) -> jinja2.Environment:
                                   jinja2.FileSystemLoader(str(_builtin_dir()))])
     env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(loss_svg=loss_svg, threshold_svg=threshold_svg, cell_colour=cell_colour)
-    env.filters["seconds"] = lambda v: f"{float(v):.1f} s" if isinstance(v, (int, float)) else v
+    env.filters["seconds"] = seconds
     return env
 
 
@@ -64,6 +64,13 @@ def loss_svg(curve: list, width: int = 560, height: int = 220) -> Markup:
     return Markup(svg)
 
 
+def seconds(value) -> str:
+    """A timing as the report shows it: ``1.2 s``; a flag (``reference_cached``) as yes or no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{float(value):.1f} s" if isinstance(value, (int, float)) else str(value)
+
+
 def threshold_svg(value: float, thresholds: dict, width: int = 560, height: int = 64) -> Markup:
     """A 0-100 % bar with the zero and full-marks thresholds and the submission's value."""
     if thresholds.get("full") is None:
@@ -73,14 +80,24 @@ def threshold_svg(value: float, thresholds: dict, width: int = 560, height: int 
         return 10 + (width - 20) * max(0.0, min(100.0, v)) / 100
 
     zero, full = thresholds["zero"], thresholds["full"]
+    zero_text, full_text, value_text = f"0 marks {zero:.1f}%", f"full {full:.1f}%", f"{value:.2f}%"
+    # texts kept inside the picture and off each other: "0 marks" left of its tick, "full" right of its
+    # tick, each flipped where it would leave the picture, and "full" on a second row if they still meet
+    zero_anchor, zero_span = _label(sx(zero), zero_text, "end", width)
+    full_anchor, full_span = _label(sx(full), full_text, "start", width)
+    full_y = 70 if zero_span[1] > full_span[0] and full_span[1] > zero_span[0] else 56
+    height = max(height, full_y + 8)
+    value_anchor, _ = _label(sx(value), value_text, "middle", width)
     parts = [
         f'<rect x="{sx(0):.1f}" y="20" width="{sx(zero) - sx(0):.1f}" height="14" fill="#fecaca"/>',
         f'<rect x="{sx(zero):.1f}" y="20" width="{sx(full) - sx(zero):.1f}" height="14" fill="#fde68a"/>',
         f'<rect x="{sx(full):.1f}" y="20" width="{sx(100) - sx(full):.1f}" height="14" fill="#bbf7d0"/>',
+        f'<line x1="{sx(zero):.1f}" x2="{sx(zero):.1f}" y1="20" y2="45" stroke="#6b7280"/>',
+        f'<line x1="{sx(full):.1f}" x2="{sx(full):.1f}" y1="20" y2="{full_y - 11}" stroke="#6b7280"/>',
         f'<line x1="{sx(value):.1f}" x2="{sx(value):.1f}" y1="12" y2="42" stroke="#111" stroke-width="3"/>',
-        f'<text x="{sx(value):.1f}" y="10" text-anchor="middle" font-weight="bold">{value:.2f}%</text>',
-        f'<text x="{sx(zero):.1f}" y="56" text-anchor="middle">0 marks {zero:.1f}%</text>',
-        f'<text x="{sx(full):.1f}" y="56" text-anchor="middle">full {full:.1f}%</text>',
+        f'<text x="{sx(value):.1f}" y="10" text-anchor="{value_anchor}" font-weight="bold">{value_text}</text>',
+        f'<text x="{sx(zero):.1f}" y="56" text-anchor="{zero_anchor}">{zero_text}</text>',
+        f'<text x="{sx(full):.1f}" y="{full_y}" text-anchor="{full_anchor}">{full_text}</text>',
     ]
     band = thresholds.get("band")
     if band:  # the calibrated reference's range, from ``grader calibrate``
@@ -94,6 +111,22 @@ def threshold_svg(value: float, thresholds: dict, width: int = 560, height: int 
                      f'stroke-dasharray="3 2" stroke-width="2"><title>reference {ref:.2f}%</title></line>')
     return Markup(f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
                   f'role="img" aria-label="accuracy against thresholds">{"".join(parts)}</svg>')
+
+
+LABEL_CHAR_PX = 6.5
+"""Roughly how wide one character of an 11 px label is."""
+
+
+def _label(x: float, text: str, anchor: str, width: int) -> tuple[str, tuple[float, float]]:
+    """The text-anchor to draw ``text`` at ``x`` with (``anchor`` preferred, flipped where it would
+    leave the 0..width picture) and the span it covers."""
+    w = len(text) * LABEL_CHAR_PX
+    spans = {"start": (x, x + w), "middle": (x - w / 2, x + w / 2), "end": (x - w, x)}
+    for choice in (anchor, "start" if anchor == "end" else "end", "start", "end"):
+        left, right = spans[choice]
+        if left >= 0 and right <= width:
+            return choice, spans[choice]
+    return "start" if x < width / 2 else "end", spans["start" if x < width / 2 else "end"]
 
 
 def cell_colour(count: int, row_total: int, diagonal: bool) -> str:
