@@ -42,3 +42,28 @@ def test_wrong_channels(run_cli):
     assert failed == {"parameters", "architecture"}
     assert "more trainable parameters than the reference" in text
     assert "Conv2d(32, 32, kernel_size=5, padding=2)" in text  # the reference's layer, in the trace diff
+
+
+def test_only_the_graders_own_standin_skips_torchvision_md5_check(cache_dir, monkeypatch, tmp_path):
+    """The stand-in is read by torchvision's CIFAR10 with the sums the grader recorded; the same files given as
+    --data are checked against the real CIFAR-10's sums (and refused), and no folder without the grader's mark
+    is ever read as a stand-in."""
+    import shutil
+
+    from grader import data
+    from grader.errors import UsageError
+
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(cache_dir))
+    monkeypatch.setenv("GRADER_OFFLINE", "1")
+    standin = data.CIFAR10.load(None)
+    assert standin.standin and "synthetic" in standin.note
+    assert standin.train_x.shape == (2000, 32, 32, 3) and standin.test_x.shape == (500, 32, 32, 3)
+    assert standin.classes[:2] == ["airplane", "automobile"] and sorted(set(standin.test_y.tolist())) == list(range(10))
+
+    copy = tmp_path / "datasets" / data.CIFAR_FOLDER
+    shutil.copytree(standin.root / data.CIFAR_FOLDER, copy)
+    with pytest.raises(UsageError, match="cannot read CIFAR10 under .*corrupted"):
+        data.CIFAR10.load(tmp_path / "datasets")  # --data: torchvision's md5 check against the real files
+    (copy / data.STANDIN_MARK).unlink()
+    with pytest.raises(UsageError, match="is not a stand-in the grader made"):
+        data.standin_cifar10(copy)
