@@ -443,17 +443,29 @@ class RlimitsSandbox(Sandbox):
         self._uid_works: bool | None = None
         self._netns_works: bool | None = None
 
-    def _probe(self) -> None:
-        if self._uid_works is not None:
-            return
-        self._uid_works = bool(is_root() and self.setpriv and _runs(
-            [self.setpriv, f"--reuid={slot_uid(0)}", f"--regid={slot_uid(0)}", "--clear-groups", "--",
-             sys.executable, "-I", "-c", "import numpy, torch"]))  # its stdlib and site-packages are readable
-        self._netns_works = bool(is_root() and self.unshare and _runs([self.unshare, "-n", "--", "true"]))
+    def _probe_network(self) -> None:
+        if self._netns_works is None:
+            self._netns_works = bool(is_root() and self.unshare and _runs([self.unshare, "-n", "--", "true"]))
 
     def claim(self, slot: int) -> tuple[int | None, int | None]:
-        self._probe()
-        return claim_uid(slot) if self._uid_works else (None, None)
+        """A uid of our own, once a child running as it has shown it can use the interpreter.
+
+        The check runs as the claimed uid: another grader on the host kills
+        every process of the uids it holds, so an unclaimed one is not safe
+        to run anything as.
+        """
+        self._probe_network()
+        if self._uid_works is False or not (is_root() and self.setpriv):
+            return None, None
+        uid, lock = claim_uid(slot)
+        if self._uid_works is None:
+            self._uid_works = _runs([self.setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--",
+                                     sys.executable, "-I", "-c", "import numpy, torch"])  # stdlib, site-packages
+            sweep(uid)
+            if not self._uid_works:
+                os.close(lock)
+                return None, None
+        return uid, lock
 
     def launch(self, argv: list[str], job_dir: Path, env: dict[str, str], limits, timeout: float,
                threads: int = 1, slot: int = 0) -> Launch:

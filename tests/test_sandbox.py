@@ -151,6 +151,24 @@ def test_parallel_runs_never_share_a_uid():
     assert again != first
 
 
+@needs_root
+def test_the_rlimits_mode_tries_its_uid_only_once_it_holds_it(monkeypatch):
+    # another grader holds the slot's first uid (and kills every process of it when its run ends):
+    # the check that the interpreter works as the uid must run as the uid this run claimed
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux) is not installed")
+    probed = []
+    monkeypatch.setattr(sandboxes, "_runs", lambda argv: probed.append(argv) or True)
+    held, held_lock = sandboxes.claim_uid(0)
+    try:
+        uid, lock = sandboxes.RlimitsSandbox().claim(0)
+        os.close(lock)
+    finally:
+        os.close(held_lock)
+    probe = next(argv for argv in probed if argv[0].endswith("setpriv"))
+    assert f"--reuid={uid}" in probe and uid != held
+
+
 def test_the_seccomp_filter_builds():
     program = seccomp.build()
     assert len(program) % 8 == 0 and len(program) > 100  # BPF instructions are 8 bytes
