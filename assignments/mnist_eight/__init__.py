@@ -35,6 +35,10 @@ RECIPE = {
     "std": [0.5],
 }
 
+FLATTEN_HINT = ("Both convolutions need padding=1 (Conv2d(..., 3, 1, 1)) to keep the 28x28 size, and each max-pool 2 "
+                "halves it: 28 -> 14 -> 7, so flatten gives 64 * 7 * 7 = 3136 features for fc1 Linear(3136, 128). "
+                "Without padding a 3x3 convolution loses two pixels (28 -> 26 -> 13 -> 11 -> 5: 64 * 5 * 5 = 1600).")
+
 ASSIGNMENT = Assignment(
     id="mnist-eight",
     title="Is it an 8? A binary CNN on MNIST",
@@ -59,7 +63,7 @@ ASSIGNMENT = Assignment(
 
 def checks() -> list:
     return [
-        loads_check("model", "CNN"), interface_check(), parameters_check(), architecture_check(),
+        loads_check("model", "CNN"), interface_check(hint=FLATTEN_HINT), parameters_check(), architecture_check(),
         training_check(), budget_check(),
         accuracy_check(
             name="balanced accuracy on the hidden test split",
