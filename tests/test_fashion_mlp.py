@@ -24,6 +24,7 @@ def named(results: dict, start: str) -> dict:
 def test_correct_loops_get_full_marks(grade, folder):
     results, proc = grade("fashion-mlp", folder)
     assert results["score"] == results["max_score"] == 15, proc.stdout
+    assert named(results, "trainable parameter count")["output"] == "669,706 trainable parameters, as the reference."
     assert "as the reference loop did" in named(results, "train_loop")["output"]
     data = results["extra_data"]["data"]
     assert data["name"] == "FashionMNIST" and data["standin"] is True and "synthetic" in data["note"]
