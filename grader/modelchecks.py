@@ -190,6 +190,16 @@ def _explain_first(row: dict, last: bool = False) -> str:
     return f"the reference has {ref} and yours has {mine}"
 
 
+def _differing_steps(rows: list[dict], bad: list[dict], most: int = 6) -> str:
+    """The steps that differ, reference | yours, readable without the report (``grader check`` writes none)."""
+    lines = [f"  step {rows.index(r) + 1}: {r['reference'] or '(nothing)'} | {r['mine'] or '(nothing)'}"
+             for r in bad[:most]]
+    if len(bad) > most:
+        lines.append(f"  ... and {len(bad) - most} more")
+    return (f"{len(bad)} step(s) differ (reference | yours):\n" + "\n".join(lines)
+            + "\nreport.html shows both traces side by side (grader check --out DIR writes one).")
+
+
 def architecture_check(points: float = 2, *, reference=None) -> Check:
     def architecture(ctx):
         mine, ref = ctx.observe("trace"), _reference(ctx, "trace", reference)
@@ -209,8 +219,7 @@ def architecture_check(points: float = 2, *, reference=None) -> Check:
             position = rows.index(bad[0]) + 1
             raise CheckFailed(f"Your layer-by-layer trace differs from the reference at step {position}: "
                               f"{_explain_first(bad[0], last=bad[0] is rows[-1])}.",
-                              hint="The table in the report shows both traces side by side "
-                                   f"({len(bad)} row(s) differ).")
+                              hint=_differing_steps(rows, bad))
         return f"{len(rows)} steps, the same as the reference."
 
     return _check("architecture", "architecture", points, "layer-by-layer trace matches the reference",

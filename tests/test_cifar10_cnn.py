@@ -42,6 +42,10 @@ def test_wrong_channels(run_cli):
     assert failed == {"parameters", "architecture"}
     assert "more trainable parameters than the reference" in text
     assert "Conv2d(32, 32, kernel_size=5, padding=2)" in text  # the reference's layer, in the trace diff
+    # grader check writes no report: every step that differs is in the message itself, reference | yours
+    assert "3 step(s) differ (reference | yours):" in text
+    assert ("step 5: Conv2d(32, 64, kernel_size=5, padding=2) -> (N, 64, 8, 8) | "
+            "Conv2d(64, 64, kernel_size=5, padding=2) -> (N, 64, 8, 8)") in text
 
 
 def test_only_the_graders_own_standin_skips_torchvision_md5_check(cache_dir, monkeypatch, tmp_path):
