@@ -62,6 +62,14 @@ def test_test_loop_without_eval_or_no_grad(grade):
     assert named(results, "train_loop")["status"] == "passed"
 
 
+def test_test_loop_that_calls_backward_leaves_gradients(grade):
+    results, _ = grade("fashion-mlp", FASHION / "test_loop_backward", *SHORT)
+    mode = named(results, "test_loop evaluates")
+    assert mode["status"] == "failed"
+    assert "it leaves gradients in" in mode["output"] and "test_loop must not call backward()" in mode["output"]
+    assert "gradient tracking on" in mode["output"] and "training mode" not in mode["output"]  # it does call eval()
+
+
 def test_test_loop_that_only_prints(grade):
     results, _ = grade("fashion-mlp", FASHION / "test_loop_prints_only", *SHORT)
     numbers = named(results, "test_loop returns")
