@@ -349,13 +349,39 @@ def test_a_batch_killed_with_sigkill_resumes_to_the_same_scores(klass, graded, r
         json.loads((out / student / "results.json").read_text())
 
 
+def grading_c_sequential(klass: Path, out: Path, grader_env: dict, only: tuple) -> subprocess.Popen:
+    """A one-slot batch, started and waited on until c_sequential is being graded (students go in sorted order)."""
+    proc = batch_process(klass, out, grader_env, *only)
+    wait_for(lambda: count(out, "SELECT count(*) FROM runs WHERE student = 'c_sequential' AND status = 'running'")
+             or proc.poll() is not None, what="c_sequential to start")
+    return proc
+
+
+def test_ctrl_c_keeps_what_finished_and_the_same_command_grades_the_rest(klass, run_cli, grader_env, tmp_path):
+    out = tmp_path / "out"
+    only = ("--only", "b_syntax,c_sequential,w_width", "--workers", "1", "--threads", "1", "--time-budget", BUDGET)
+    proc = grading_c_sequential(klass, out, grader_env, only)  # b_syntax is graded by then
+    assert proc.poll() is None, proc.stderr.read()
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    assert proc.wait(timeout=120) == 130
+    assert "what finished is saved: run the same command again" in " ".join(proc.stderr.read().split())
+    wait_for(lambda: not workers_of(proc.pid), timeout=20, what="the workers to die with the batch")
+    assert current_runs(out) == {"b_syntax": current_runs(out)["b_syntax"]}
+    assert query(out, "SELECT status, current, reason FROM runs WHERE student = 'c_sequential'") == [
+        ("interrupted", 0, "the batch was interrupted before this submission finished grading")]
+
+    resumed = run_cli("batch", "mnist-mlp", klass, "--out", out, *only)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "graded 2, could not be graded 0, unchanged 1" in resumed.stdout
+    runs = current_runs(out)
+    assert sorted(runs) == ["b_syntax", "c_sequential", "w_width"] and {r[1] for r in runs.values()} == {"graded"}
+    assert gradebook_csv(out)["c_sequential"]["score"] == "10"
+
+
 def test_a_worker_that_dies_fails_only_its_submission(klass, run_cli, grader_env, tmp_path):
     out = tmp_path / "out"
     only = ("--only", "c_sequential,b_class_name", "--workers", "1", "--threads", "1", "--time-budget", BUDGET)
-    proc = batch_process(klass, out, grader_env, *only)
-    # students go in sorted order: b_class_name, then c_sequential on a worker that is up
-    wait_for(lambda: count(out, "SELECT count(*) FROM runs WHERE student = 'c_sequential' AND status = 'running'")
-             or proc.poll() is not None, what="c_sequential to start")
+    proc = grading_c_sequential(klass, out, grader_env, only)  # on a worker that is up: b_class_name went first
     time.sleep(1.0)
     for pid in workers_of(proc.pid):
         os.kill(pid, signal.SIGKILL)
