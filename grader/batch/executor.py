@@ -23,7 +23,7 @@ How many slots the machine carries (:func:`plan_slots`): one per
 available memory (the submission's memory limit plus
 :data:`WORKER_MEMORY`), and with CUDA at most one per
 :data:`GPU_MEMORY_PER_SLOT` of each GPU's memory, slots spread round-robin
-over the GPUs.
+over the GPUs, each up to its share while another has room.
 """
 from __future__ import annotations
 
@@ -157,7 +157,24 @@ def plan_slots(device: str, workers: int | None = None, threads: int | None = No
         if device.startswith("cuda"):
             workers = min(workers, sum(max(1, memory // GPU_MEMORY_PER_SLOT) for _, memory in devices))
     threads = threads or max(1, cores // workers)
-    return [Slot(index=i, device=devices[i % len(devices)][0], threads=threads) for i in range(workers)]
+    return [Slot(index=i, device=device, threads=threads) for i, device in enumerate(_spread(devices, workers))]
+
+
+def _spread(devices: list[tuple[str, int]], workers: int) -> list[str]:
+    """Round-robin over the devices, skipping a GPU once it carries its share (one slot per
+    :data:`GPU_MEMORY_PER_SLOT`) while another still has room; plain round-robin past that."""
+    room = [max(1, memory // GPU_MEMORY_PER_SLOT) if memory else workers for _, memory in devices]
+    placed: list[str] = []
+    turn = 0
+    while len(placed) < workers:
+        if any(room) and not room[turn % len(devices)]:
+            turn += 1
+            continue
+        index = turn % len(devices)
+        room[index] = max(0, room[index] - 1)
+        placed.append(devices[index][0])
+        turn += 1
+    return placed
 
 
 # --------------------------------------------------------------------------
