@@ -71,6 +71,17 @@ def test_typical_mistakes_fail_the_right_test(grade, case, failing, phrases):
     assert mydata and all(t["status"] == "passed" for t in mydata)  # one mistake costs only its own tests
 
 
+def test_mydata_path_without_label_dir_fails_its_items_once(grade):
+    results, _ = grade("custom-dataset", CASES / "mydata_without_label_dir")
+    failed = failures(results)
+    assert list(failed) == ["MyData: items are (PIL image, folder name) for every file"], failed
+    text = failed["MyData: items are (PIL image, folder name) for every file"]
+    assert "MyData(root_dir, 'ants')[0] failed" in text and "FileNotFoundError" in text
+    assert "os.path.join(self.root_dir, self.label_dir, img_name)" in text
+    assert "MyData: ants + bees concatenates" in skipped(results)  # the same mistake is not reported twice
+    assert all(t["status"] == "passed" for t in results["tests"] if t["name"].startswith("CSV dataset"))
+
+
 def test_demo_grades_the_examples_as_labelled(run_cli, tmp_path):
     proc = run_cli("demo", "--assignment", "custom-dataset", "--out", tmp_path, "--threads", "1")
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -285,8 +285,12 @@ def mydata_items(ctx):
         items = mine[label]["items"]
         for item in items:
             if "error" in item:
+                hint = None
+                if item["error"].get("type") == "FileNotFoundError":
+                    hint = ("The files are in the folder root_dir/label_dir: open "
+                            "os.path.join(self.root_dir, self.label_dir, img_name), the folder you listed.")
                 raise CheckFailed(f"MyData(root_dir, {label!r})[{item['index']}] failed: "
-                                  + explain.error(item["error"]))
+                                  + explain.error(item["error"]), hint=hint)
             if "problem" in item:
                 raise CheckFailed(f"MyData(root_dir, {label!r})[{item['index']}]: {item['problem']}.")
             if item["image"]["kind"] != "pil":
@@ -311,7 +315,7 @@ def mydata_items(ctx):
     return "Every file of ants/ and bees/ appears once, as a PIL image with its folder's name."
 
 
-@check(kind="dataset", points=1, name="MyData: ants + bees concatenates", depends=["mydata_length"])
+@check(kind="dataset", points=1, name="MyData: ants + bees concatenates", depends=["mydata_items"])
 def mydata_concat(ctx):
     """ants_dataset + bees_dataset (a torch ConcatDataset) holds the ants' items, then the bees'."""
     observation = ctx.observations.get("mydata_concat")
