@@ -25,12 +25,14 @@ def test_both_ways_get_full_marks_against_their_own_reference(grade, folder, par
     assert "(N, 3, 224, 224) -> output (N, 10)" in output_of(results, "interface")
 
 
-def test_pretrained_weights_get_a_sentence_and_nothing_is_downloaded(grade):
-    results, _ = grade("vgg16-cifar", VGG / "pretrained_true")
+@pytest.mark.parametrize("case, asked", [("pretrained_true", "VGG16_Weights.IMAGENET1K_V1"),
+                                         ("weights_imagenet", "weights=IMAGENET1K_V1")])
+def test_pretrained_weights_get_a_sentence_and_nothing_is_downloaded(grade, case, asked):
+    results, _ = grade("vgg16-cifar", VGG / case)
     (weights,) = [t for t in results["tests"] if t["name"].startswith("build_model() asks for no pretrained")]
     assert weights["status"] == "failed" and weights["tags"] == ["parameters"]
     assert "Nothing is downloaded during grading" in weights["output"]
-    assert "IMAGENET1K_V1" in weights["output"]
+    assert asked in weights["output"]
     # the architecture is still graded, with random weights
     assert results["score"] == results["max_score"] - 1
 
