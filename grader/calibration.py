@@ -128,7 +128,8 @@ def run(assignment, options, dataset, execute) -> ReferenceRun:
         detail = "; ".join(f"{k}: {(e or {}).get('type')}: {(e or {}).get('message')}" for k, e in failed.items())
         stderr = " ".join(r.stderr.strip()[-300:] for r in runs.values() if not isinstance(r, str))
         raise GraderError(f"the reference implementation of {assignment.id} failed in the runner "
-                          f"({detail or stderr or 'no result'}); the grader or its environment is broken")
+                          f"({detail or stderr or 'no result'}): the reference folder {assignment.reference} or "
+                          "the grader's environment is broken")
     metrics = {}
     if not options.fast and assignment.evaluate is not None and dataset is not None:
         outputs = next((o.arrays["outputs"] for o in observations.values() if "outputs" in o.arrays), None)

@@ -67,3 +67,14 @@ def test_validate_grades_the_reference_and_the_examples_and_writes_them(leaky):
 def test_validate_of_an_unknown_assignment_is_a_usage_error(run_cli):
     proc = run_cli("validate", "no-such-assignment")
     assert proc.returncode == 2 and "unknown assignment 'no-such-assignment'" in proc.stderr
+
+
+def test_validate_of_a_reference_that_fails_in_the_runner_names_it(run_cli):
+    plugin = HOOK_PLUGINS / "broken_reference.py"
+    proc = run_cli("validate", "broken-reference", "--threads", "1", env={"GRADER_PLUGINS": str(plugin)})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    text = " ".join(proc.stdout.split())
+    assert "FAIL the reference gets full marks the reference implementation of broken-reference failed" in text
+    assert "load: SyntaxError" in text
+    assert "the reference folder " in text and "syntax_error or the grader's environment is broken" in text
+    assert "1 of 4 findings failed" in text  # nothing is graded against a reference that does not run
