@@ -314,7 +314,9 @@ def read_events(out_dir: Path, problems: list[str],
                 continue
             ok = record.get("ok") is True
             data = record.get("data") if isinstance(record.get("data"), dict) else {}
-            error = record.get("error") if isinstance(record.get("error"), dict) else None
+            # an error describes student code in its own words (an exception's message, a source line):
+            # shown on terminals and in reports, so no escape sequences, control characters or lone surrogates
+            error = text.clean_strings(record["error"]) if isinstance(record.get("error"), dict) else None
             if not ok and error is None:
                 error = {"type": None, "message": "the runner reported a failure without a reason"}
             seconds = record.get("seconds") if isinstance(record.get("seconds"), (int, float)) else 0.0

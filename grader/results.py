@@ -66,8 +66,8 @@ class Grade:
         skipped = (self.submission or {}).get("skipped") or []
         if not skipped:
             return None
-        return (f"Left out of your submission: {'; '.join(skipped)}. Only regular files are graded: "
-                "submit the files themselves, not links to them.")
+        return (f"Left out of your submission: {'; '.join(skipped)}. Only regular files with printable names "
+                "are graded: submit the files themselves, not links to them.")
 
     def summary(self) -> str:
         lines = [f"{self.assignment['id']}: {self.score:g} / {self.max_score:g}"]

@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from grader import text
 from grader.errors import SubmissionError, UsageError
 
 MAX_FILES = 500
@@ -39,6 +40,19 @@ def _skip(parts) -> bool:
     return any(p in SKIP_NAMES for p in parts)
 
 
+def unprintable(name: str) -> bool:
+    """A file name that is not valid UTF-8 (its bytes come back as lone surrogates) or holds control characters."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in name)
+
+
+def _unprintable_name(name: str) -> str:
+    return f"{text.clean(name)} (a file name that is not valid UTF-8 or holds control characters)"
+
+
 def _copy_folder(src: Path, dest: Path, skipped: list[str]) -> None:
     total = 0
     count = 0
@@ -47,10 +61,13 @@ def _copy_folder(src: Path, dest: Path, skipped: list[str]) -> None:
         if _skip(rel.parts):
             continue
         mode = path.lstat().st_mode
+        if stat.S_ISDIR(mode):
+            continue
+        if unprintable(str(rel)):
+            skipped.append(_unprintable_name(str(rel)))
+            continue
         if stat.S_ISLNK(mode):
             skipped.append(f"{rel} (a symbolic link)")
-            continue
-        if stat.S_ISDIR(mode):
             continue
         if not stat.S_ISREG(mode):
             skipped.append(f"{rel} (not a regular file)")
@@ -82,6 +99,9 @@ def _extract_zip(src: Path, dest: Path, skipped: list[str]) -> None:
             if name.is_absolute() or ".." in name.parts or member.filename.startswith("/"):
                 raise SubmissionError(f"{src.name} contains the path {member.filename!r}, which points "
                                       "outside the submission; zip your files without absolute or '..' paths")
+            if unprintable(member.filename):
+                skipped.append(_unprintable_name(member.filename))
+                continue
             if stat.S_ISLNK(member.external_attr >> 16):
                 skipped.append(f"{member.filename} (a symbolic link)")
                 continue

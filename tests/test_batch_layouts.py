@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -138,3 +139,18 @@ def test_a_graded_gradescope_export_keeps_its_ids_in_every_export(run_cli, tmp_p
     assert "Pair" not in (out / "summary.html").read_text() and "200, 201" in (out / "summary.html").read_text()
     assert not (out / "results.jsonl").exists(), "a blocked exporter writes nothing"
     assert "wrote" in proc.stdout and "results.jsonl" not in proc.stdout
+
+
+def test_names_that_are_not_utf8_are_said_and_do_not_stop_the_batch(run_cli, tmp_path):
+    # a TA's download may hold names in another encoding (or with control characters): Python sees
+    # them as lone surrogates, which no terminal, gradebook or report can take
+    root = tmp_path / "class"
+    shutil.copytree(MLP / "syntax_error", root / "alice")
+    shutil.copytree(MLP / "wrong_width", os.fsdecode(bytes(root) + b"/jos\xe9"))
+    Path(os.fsdecode(bytes(root) + b"/\xff\x1b[2Jstray.txt")).write_text("not a submission")
+    proc = run_cli("batch", "mnist-mlp", root, "--out", tmp_path / "out", "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert set(plan_rows(proc.stdout)) == {"alice"} and "\x1b" not in proc.stdout
+    said = " ".join(proc.stdout.split())
+    assert "jos? ignored: its path is not valid UTF-8 or holds control characters; rename it" in said
+    assert "?stray.txt ignored: a submission is a folder or a .zip" in said

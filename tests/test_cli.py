@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +93,22 @@ def test_a_file_left_out_of_the_submission_is_said_where_students_read(run_cli, 
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     assert said in results["output"] and "not links" in results["output"]
     assert said in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_what_student_code_says_is_shown_without_escapes_or_broken_text(run_cli, tmp_path):
+    # an exception message with terminal escapes and a lone surrogate, and a file whose name is not
+    # UTF-8: the terminal, results.json and the report show them neutralised, and the report is written
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "model.py").write_text('raise RuntimeError("\\x1b[2J\\x1b]0;pwned\\x07\\x1b[31mgrade 100%\\x1b[0m '
+                                         '\\udcff")\n')
+    Path(os.fsdecode(bytes(submission) + b"/notes-\xff.txt")).write_text("x")
+    proc = run_cli("check", "mnist-mlp", submission, "--out", tmp_path / "out")
+    assert proc.returncode == 1, proc.stderr
+    assert "\x1b" not in proc.stdout + proc.stderr and "a writer failed" not in proc.stderr
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    message = results["tests"][0]["output"]
+    assert "with RuntimeError: grade 100% ?" in message and "\x1b" not in message and "\udcff" not in message
+    assert "notes-?.txt (a file name that is not valid UTF-8" in results["output"]
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "grade 100%" in report and "\x1b" not in report

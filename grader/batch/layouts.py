@@ -22,7 +22,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import text
 from grader.errors import UsageError
+from grader.submission import unprintable
 
 GRADESCOPE_METADATA = "submission_metadata.yml"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
@@ -53,6 +55,16 @@ def safe_id(text: str) -> str:
 
 
 def _unique(entries: list[Entry], notes: list[str]) -> list[Entry]:
+    """The entries with unique student ids; ``notes`` made printable (names come from the TA's download)."""
+    readable = []
+    for entry in entries:
+        if unprintable(str(entry.source)):
+            notes.append(f"{entry.source} ignored: its path is not valid UTF-8 or holds control characters; "
+                         "rename it and run again")
+        else:
+            readable.append(entry)
+    notes[:] = [text.clean(note) for note in notes]
+    entries = readable
     seen: dict[str, int] = {}
     for entry in entries:
         if entry.student in seen:
