@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import difflib
 import io
+import math
 
 import numpy as np
 
@@ -62,7 +63,8 @@ def _reference(ctx, call: str, reference=None) -> dict:
 
 
 def _shape(shape, batch: int) -> str:
-    return "(" + ", ".join("N" if i == 0 and d == batch else str(d) for i, d in enumerate(shape)) + ")"
+    dims = ["N" if i == 0 and d == batch else str(d) for i, d in enumerate(shape)]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
 
 
 # --------------------------------------------------------------------------
@@ -96,9 +98,14 @@ def interface_check(points: float = 1, *, hint: str | None = None, reference=Non
                               hint=hint or "Run your model on torch.zeros of the input shape and read the error.")
         got = ok[0]
         if got["out_shape"] != expected["out_shape"]:
+            shape_hint = "Check the size of your last layer and how you flatten the input."
+            if math.prod(got["out_shape"]) == math.prod(expected["out_shape"]) and got["out_shape"][:1] == [batch]:
+                shape_hint = (f"Your output holds the right number of values, but in the shape "
+                              f"{_shape(got['out_shape'], batch)}: return the last layer's output as it is, {want}, "
+                              "without squeeze(), view(-1) or flatten() (the loss compares it with targets of that "
+                              "shape).")
             raise CheckFailed("Your model's output has the wrong shape.", expected=want,
-                              actual=_shape(got["out_shape"], batch),
-                              hint="Check the size of your last layer and how you flatten the input.")
+                              actual=_shape(got["out_shape"], batch), hint=shape_hint)
         if not got["floating"]:
             raise CheckFailed("Your model's output is not a float tensor.", expected="float32",
                               actual=got["dtype"], hint="Return the last layer's output (the logits) directly.")

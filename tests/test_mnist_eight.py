@@ -64,6 +64,8 @@ def test_softmax_before_bce_fails_architecture_training_and_accuracy(grade):
     ("padding_zero", "interface", "(5x1600 and 3136x128) Hint: Both convolutions need padding=1"),
     ("sigmoid_output", "architecture", "ends with Sigmoid"),
     ("no_relu_fc1", "architecture", "missing activation"),
+    ("squeezed_output", "interface", "Actual: (N,) Hint: Your output holds the right number of values, but in the "
+                                     "shape (N,): return the last layer's output as it is, (N, 1), without squeeze()"),
 ])
 def test_check_names_the_mistake(run_cli, case, kind, words):
     proc = run_cli("check", "mnist-eight", EIGHT / case)
