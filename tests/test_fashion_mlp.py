@@ -79,6 +79,16 @@ def test_test_loop_that_only_prints(grade):
     assert named(results, "test_loop evaluates")["status"] == "passed"
 
 
+def test_the_notes_whole_script_as_train_py_is_told_to_guard_it(run_cli):
+    """The notes' train.py downloads FashionMNIST and trains at import: the import fails, with what to do."""
+    proc = run_cli("check", "fashion-mlp", FASHION / "notes_script")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    text = " ".join(proc.stdout.split())
+    assert "FAIL train.py defines train_loop and test_loop import 0/1" in text
+    assert "Importing your code failed at train.py line 10" in text and "download=True" in text
+    assert "Put the script part (datasets, DataLoaders, the model, the epoch loop) under `if __name__ == '__main__':`" in text
+
+
 def test_missing_train_py(grade):
     results, _ = grade("fashion-mlp", FASHION / "missing_train_py", *SHORT)
     loops = named(results, "train.py defines")
