@@ -313,9 +313,10 @@ def read_events(out_dir: Path, problems: list[str],
                 problems.append(f"a result for {call[:64]!r} out of the job's order was ignored")
                 continue
             ok = record.get("ok") is True
-            data = record.get("data") if isinstance(record.get("data"), dict) else {}
-            # an error describes student code in its own words (an exception's message, a source line):
-            # shown on terminals and in reports, so no escape sequences, control characters or lone surrogates
+            # results and errors carry student code's own words (an exception's message, a source line, a
+            # repr): shown on terminals and in reports, so no escape sequences, control characters or lone
+            # surrogates
+            data = text.clean_strings(record["data"]) if isinstance(record.get("data"), dict) else {}
             error = text.clean_strings(record["error"]) if isinstance(record.get("error"), dict) else None
             if not ok and error is None:
                 error = {"type": None, "message": "the runner reported a failure without a reason"}

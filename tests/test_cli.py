@@ -112,3 +112,19 @@ def test_what_student_code_says_is_shown_without_escapes_or_broken_text(run_cli,
     assert "notes-?.txt (a file name that is not valid UTF-8" in results["output"]
     report = (tmp_path / "out" / "report.html").read_text()
     assert "grade 100%" in report and "\x1b" not in report
+
+
+def test_what_a_forward_pass_raises_is_shown_without_escapes(run_cli, tmp_path):
+    # the interface check reports the forward pass's exception from the runner's results, not its errors
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "model.py").write_text(
+        "from torch import nn\n\n\nclass Network(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.layer = nn.Linear(784, 10)\n\n    def forward(self, x):\n"
+        "        raise RuntimeError('\\x1b[2J\\x1b[31mall tests passed\\x1b[0m \\udcff')\n")
+    proc = run_cli("check", "mnist-mlp", submission, "--out", tmp_path / "out")
+    assert proc.returncode == 1, proc.stderr
+    assert "\x1b" not in proc.stdout + proc.stderr and "a writer failed" not in proc.stderr
+    interface = json.loads((tmp_path / "out" / "results.json").read_text())["tests"][1]
+    assert interface["tags"] == ["interface"] and "RuntimeError: all tests passed ?" in interface["output"]
+    assert "all tests passed" in (tmp_path / "out" / "report.html").read_text()
