@@ -99,7 +99,7 @@ class CheckContext:
         if obs is not None and obs.ok:
             return obs.data
         if obs is not None:
-            raise ProbeFailed(explain.error(obs.error))
+            raise ProbeFailed(explain.error(obs.error), hint=explain.import_hint(obs.error))
         raise ProbeFailed(explain.missing(call, self.runs.get(self.call_stage.get(call))))
 
     def array(self, call: str, name: str):

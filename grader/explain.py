@@ -149,6 +149,26 @@ def error(error: dict | None) -> str:
     return f"{lead} at {_where(error)}{_code(error)} with {kind}: {message}{_sandbox_hint(kind, message)}"
 
 
+_NOT_TOP_LEVEL = ("SyntaxError", "IndentationError", "TabError", "ModuleNotFoundError", "ImportError")
+
+
+def import_hint(error: dict | None) -> str | None:
+    """What to do when importing a file failed in its own code: guard the script part of it, or ``None``.
+
+    Course notes put the code that uses a class (load a dataset, build and
+    train a model, try the class out) in the same file; submitted as it is,
+    that code runs when the grader imports the file, with no internet and
+    none of the student's own files, and fails there.
+    """
+    if not error or error.get("phase") != "import" or error.get("type") in _NOT_TOP_LEVEL + (None,):
+        return None
+    file = error.get("file") or "your file"
+    return (f"The grader imports {file} only to use the classes and functions it defines; the rest of the file "
+            "(loading data, building or training a model, trying your code out) runs when it is imported, where "
+            "there is no internet and no file but those you submitted. Put that part under "
+            "`if __name__ == '__main__':`.")
+
+
 def missing(call: str, run) -> str:
     """Why a call has no result: the stage did not run, hit a limit, was stopped or crashed."""
     if run is None:

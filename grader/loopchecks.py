@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 
-from grader import explain
 from grader.checks import Check, CheckFailed
 from grader.launcher import Call
 
@@ -33,21 +32,8 @@ def _check(id, kind, points, name, description, func, depends=()) -> Check:
                  depends=tuple(depends))
 
 
-_NOT_SCRIPT_ERRORS = ("SyntaxError", "IndentationError", "TabError", "ModuleNotFoundError")
-
-
 def loops_check(module: str = "train", points: float = 1) -> Check:
     def loops(ctx):
-        observation = ctx.observations.get("loops")
-        error = (observation.error or {}) if observation is not None and not observation.ok else {}
-        if (error.get("phase") == "import" and error.get("file") == f"{module}.py"
-                and error.get("type") not in _NOT_SCRIPT_ERRORS):
-            # the notes' train.py is a whole script: its data, model and epoch loop run when it is imported
-            raise CheckFailed(explain.error(error),
-                              hint=f"The grader imports {module}.py only to call train_loop and test_loop, and "
-                                   "everything else in the file runs when it is imported, where there is no "
-                                   "internet and no dataset. Put the script part (datasets, DataLoaders, the "
-                                   "model, the epoch loop) under `if __name__ == '__main__':`.")
         functions = ctx.observe("loops")["functions"]
         return f"{module}.py defines {' and '.join(functions.values())}."
 

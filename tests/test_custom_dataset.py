@@ -82,6 +82,16 @@ def test_mydata_path_without_label_dir_fails_its_items_once(grade):
     assert all(t["status"] == "passed" for t in results["tests"] if t["name"].startswith("CSV dataset"))
 
 
+def test_the_notes_try_out_lines_at_the_top_level_are_told_to_guard_them(run_cli):
+    """The notes follow MyData with ants_dataset = MyData("dataset/train", ...): run at import, it fails."""
+    proc = run_cli("check", "custom-dataset", CASES / "notes_script")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    text = " ".join(proc.stdout.split())
+    assert "Importing your code failed at dataset.py" in text and "'dataset/train/ants_image'" in text
+    assert "The grader imports dataset.py only to use the classes and functions it defines" in text
+    assert "Put that part under `if __name__ == '__main__':`" in text
+
+
 def test_demo_grades_the_examples_as_labelled(run_cli, tmp_path):
     proc = run_cli("demo", "--assignment", "custom-dataset", "--out", tmp_path, "--threads", "1")
     assert proc.returncode == 0, proc.stdout + proc.stderr

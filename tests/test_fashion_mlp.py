@@ -86,7 +86,8 @@ def test_the_notes_whole_script_as_train_py_is_told_to_guard_it(run_cli):
     text = " ".join(proc.stdout.split())
     assert "FAIL train.py defines train_loop and test_loop import 0/1" in text
     assert "Importing your code failed at train.py line 10" in text and "download=True" in text
-    assert "Put the script part (datasets, DataLoaders, the model, the epoch loop) under `if __name__ == '__main__':`" in text
+    assert "The grader imports train.py only to use the classes and functions it defines" in text
+    assert "Put that part under `if __name__ == '__main__':`" in text
 
 
 def test_missing_train_py(grade):
