@@ -13,6 +13,7 @@ import hashlib
 import shutil
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -102,6 +103,9 @@ def _extract_zip(src: Path, dest: Path, skipped: list[str]) -> None:
             if unprintable(member.filename):
                 skipped.append(_unprintable_name(member.filename))
                 continue
+            if member.flag_bits & 0x1:
+                raise SubmissionError(f"{src.name} is password-protected ({member.filename} is encrypted); "
+                                      "zip your files again without a password")
             if stat.S_ISLNK(member.external_attr >> 16):
                 skipped.append(f"{member.filename} (a symbolic link)")
                 continue
@@ -123,12 +127,17 @@ def _extract_zip(src: Path, dest: Path, skipped: list[str]) -> None:
             target = dest.joinpath(*rel.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             written = 0
-            with archive.open(member) as fin, open(target, "wb") as fout:
-                while chunk := fin.read(1 << 20):
-                    written += len(chunk)
-                    if written > member.file_size:  # headers lied about the size
-                        raise SubmissionError(f"{src.name} is damaged: {member.filename} is larger than it says")
-                    fout.write(chunk)
+            try:
+                with archive.open(member) as fin, open(target, "wb") as fout:
+                    while chunk := fin.read(1 << 20):
+                        written += len(chunk)
+                        if written > member.file_size:  # headers lied about the size
+                            raise SubmissionError(f"{src.name} is damaged: {member.filename} is larger than it says")
+                        fout.write(chunk)
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
+                raise SubmissionError(f"{src.name} could not be unpacked: {member.filename} is damaged or packed in "
+                                      f"a way the grader cannot read ({exc}); zip your files again with an "
+                                      "ordinary zip tool") from exc
 
 
 def fingerprint(folder: Path) -> tuple[str, list[str]]:

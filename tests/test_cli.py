@@ -128,3 +128,28 @@ def test_what_a_forward_pass_raises_is_shown_without_escapes(run_cli, tmp_path):
     interface = json.loads((tmp_path / "out" / "results.json").read_text())["tests"][1]
     assert interface["tags"] == ["interface"] and "RuntimeError: all tests passed ?" in interface["output"]
     assert "all tests passed" in (tmp_path / "out" / "report.html").read_text()
+
+
+def _damaged_zip(path, damage: str) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.write(CORRECT / "model.py", "model.py")
+    raw = bytearray(path.read_bytes())
+    if damage == "encrypted":  # the "encrypted" flag bit in the local and the central header
+        for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            raw[raw.index(signature) + offset] |= 0x1
+    else:  # the stored bytes change, their CRC does not
+        raw[raw.index(b"class Network") + 6] ^= 0x20
+    path.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize("damage, phrase", [
+    ("encrypted", "is password-protected (model.py is encrypted); zip your files again without a password"),
+    ("bad_crc", "could not be unpacked: model.py is damaged or packed in a way the grader cannot read"),
+])
+def test_a_zip_that_cannot_be_unpacked_is_a_grade_with_the_reason(run_cli, tmp_path, damage, phrase):
+    archive = tmp_path / "handin.zip"
+    _damaged_zip(archive, damage)
+    proc = run_cli("check", "mnist-mlp", archive, "--out", tmp_path / "out")
+    assert proc.returncode == 1, proc.stderr
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert phrase in results["tests"][0]["output"]
