@@ -78,3 +78,14 @@ def test_validate_of_a_reference_that_fails_in_the_runner_names_it(run_cli):
     assert "load: SyntaxError" in text
     assert "the reference folder " in text and "syntax_error or the grader's environment is broken" in text
     assert "1 of 4 findings failed" in text  # nothing is graded against a reference that does not run
+
+
+@pytest.mark.parametrize("assignment", ["conv-basics", "custom-dataset", "transforms", "vgg16-cifar"])
+def test_built_in_assignments_that_train_nothing_are_ready_to_release(run_cli, assignment):
+    """The course's own assignments pass the checks a third-party one must (those that train are graded at length
+    by their own tests)."""
+    proc = run_cli("validate", assignment, "--threads", "1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = " ".join(proc.stdout.split())
+    assert f"{assignment} is ready to release." in text and "FAIL" not in text
+    assert "PASS the example 'mistake' fails a check" in text
