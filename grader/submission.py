@@ -125,9 +125,9 @@ def _extract_zip(src: Path, dest: Path, skipped: list[str]) -> None:
         for member, name in names:
             rel = PurePosixPath(*name.parts[1:]) if unwrap else name
             target = dest.joinpath(*rel.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
             written = 0
             try:
+                target.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(member) as fin, open(target, "wb") as fout:
                     while chunk := fin.read(1 << 20):
                         written += len(chunk)
@@ -138,6 +138,12 @@ def _extract_zip(src: Path, dest: Path, skipped: list[str]) -> None:
                 raise SubmissionError(f"{src.name} could not be unpacked: {member.filename} is damaged or packed in "
                                       f"a way the grader cannot read ({exc}); zip your files again with an "
                                       "ordinary zip tool") from exc
+            except (FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
+                raise SubmissionError(f"{src.name} uses a name both for a file and for a folder "
+                                      f"({member.filename}); zip your files again with an ordinary zip tool") from exc
+            except OSError as exc:
+                raise SubmissionError(f"{src.name} could not be unpacked: {member.filename} cannot be written "
+                                      f"({exc.strerror or exc})") from exc
 
 
 def fingerprint(folder: Path) -> tuple[str, list[str]]:

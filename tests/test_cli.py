@@ -133,11 +133,14 @@ def test_what_a_forward_pass_raises_is_shown_without_escapes(run_cli, tmp_path):
 def _damaged_zip(path, damage: str) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
         archive.write(CORRECT / "model.py", "model.py")
+        if damage == "clash":  # data, then data/ as a folder
+            archive.writestr("data", "x")
+            archive.writestr("data/inner.txt", "y")
     raw = bytearray(path.read_bytes())
     if damage == "encrypted":  # the "encrypted" flag bit in the local and the central header
         for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
             raw[raw.index(signature) + offset] |= 0x1
-    else:  # the stored bytes change, their CRC does not
+    elif damage == "bad_crc":  # the stored bytes change, their CRC does not
         raw[raw.index(b"class Network") + 6] ^= 0x20
     path.write_bytes(bytes(raw))
 
@@ -145,6 +148,7 @@ def _damaged_zip(path, damage: str) -> None:
 @pytest.mark.parametrize("damage, phrase", [
     ("encrypted", "is password-protected (model.py is encrypted); zip your files again without a password"),
     ("bad_crc", "could not be unpacked: model.py is damaged or packed in a way the grader cannot read"),
+    ("clash", "uses a name both for a file and for a folder (data/inner.txt)"),
 ])
 def test_a_zip_that_cannot_be_unpacked_is_a_grade_with_the_reason(run_cli, tmp_path, damage, phrase):
     archive = tmp_path / "handin.zip"
