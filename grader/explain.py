@@ -146,7 +146,8 @@ def error(error: dict | None) -> str:
     }.get(phase, "Your code failed")
     if kind is None:
         return f"{lead}: {message}"
-    return f"{lead} at {_where(error)}{_code(error)} with {kind}: {message}{_sandbox_hint(kind, message)}"
+    at = f" at {_where(error)}{_code(error)}" if error.get("file") else ""  # not "failed at your code"
+    return f"{lead}{at} with {kind}: {message}{_sandbox_hint(kind, message)}"
 
 
 _NOT_TOP_LEVEL = ("SyntaxError", "IndentationError", "TabError", "ModuleNotFoundError", "ImportError")

@@ -88,7 +88,11 @@ def _outputs(ctx, call: str):
     for mine, ref in zip(ctx.observe(call)["outputs"], ctx.reference(call)["outputs"]):
         if "error" in mine:
             what = mine.get("file") or f"the label {mine.get('label')}"
-            raise CheckFailed(f"Applying it to {what} failed: {explain.error(mine['error'])}")
+            hint = None
+            if "doesn't match the broadcast shape" in (mine["error"].get("message") or ""):
+                hint = ("Your Normalize has a mean and a std for each of 3 channels, and this image has 1. "
+                        "Normalize((m,), (s,)), one value each, works for grayscale and RGB images alike.")
+            raise CheckFailed(f"Applying it to {what} failed: {explain.error(mine['error'])}", hint=hint)
         yield mine, ref
 
 
