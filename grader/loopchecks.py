@@ -167,6 +167,11 @@ def test_loop_check(points: float = 1) -> Check:
                                    "`return correct, test_loss`.")
         (accuracy, loss), (ref_accuracy, ref_loss) = mine["values"], ref["values"]
         images, batches = mine["images"], mine["batches"]
+        if _close(accuracy, ref_loss, 1e-3) and (_close(loss, ref_accuracy) or _close(loss, 100 * ref_accuracy)):
+            raise CheckFailed("Your test_loop returns the right numbers in the wrong order: (average loss, accuracy).",
+                              expected=f"(accuracy, average loss) = ({ref_accuracy:.6g}, {ref_loss:.6g})",
+                              actual=f"({accuracy:.6g}, {loss:.6g})",
+                              hint="Return the accuracy first: `return correct, test_loss`.")
         problems = []
         percent = _close(accuracy, 100 * ref_accuracy)
         if not (_close(accuracy, ref_accuracy) or percent):

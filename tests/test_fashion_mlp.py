@@ -70,6 +70,15 @@ def test_test_loop_that_calls_backward_leaves_gradients(grade):
     assert "gradient tracking on" in mode["output"] and "training mode" not in mode["output"]  # it does call eval()
 
 
+def test_test_loop_returning_loss_then_accuracy_is_told_the_order(grade):
+    results, _ = grade("fashion-mlp", FASHION / "test_loop_swapped", *SHORT)
+    numbers = named(results, "test_loop returns")
+    assert numbers["status"] == "failed"
+    assert "the right numbers in the wrong order: (average loss, accuracy)" in numbers["output"]
+    assert "`return correct, test_loss`" in numbers["output"]
+    assert named(results, "test_loop evaluates")["status"] == "passed"
+
+
 def test_test_loop_that_only_prints(grade):
     results, _ = grade("fashion-mlp", FASHION / "test_loop_prints_only", *SHORT)
     numbers = named(results, "test_loop returns")
