@@ -113,6 +113,16 @@ def _print_grade(grade, verbose: bool) -> None:
     console.print(f"[bold]Score: {grade.score:g} / {grade.max_score:g}[/]")
 
 
+def _out_dir(out) -> Path:
+    """``--out``, created now: a folder that cannot be made is bad usage, said before any grading."""
+    path = Path(out)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot create this folder ({exc.strerror or exc})") from None
+    return path
+
+
 def _write(pm, grade, out: Path) -> list[Path]:
     from grader.grading import write_outputs
 
@@ -161,11 +171,14 @@ def grade(assignment, submission, out, data, time_budget, device, seed, threads,
     if not Path(submission).exists():
         raise UsageError(f"submission not found: {submission}")
     options = _options(device, seed, time_budget, data, threads, fast=False)
+    out = _out_dir(out)
     result = run_grade(pm, spec, Path(submission), options)
-    written = _write(pm, result, Path(out))
+    written = _write(pm, result, out)
     _print_grade(result, verbose)
     for path in written:
         console.print(f"wrote {path}", markup=False)
+    if not any(path.name == "results.json" for path in written):
+        raise GraderError(f"results.json could not be written to {out} (the writer's error is above)")
 
 
 @cli.command()
@@ -188,9 +201,10 @@ def check(assignment, submission, out, device):
     if not Path(submission).exists():
         raise UsageError(f"submission not found: {submission}")
     options = _options(device, 0, None, None, None, fast=True)
+    out = _out_dir(out) if out else None
     result = run_grade(pm, spec, Path(submission), options)
     if out:
-        for path in _write(pm, result, Path(out)):
+        for path in _write(pm, result, out):
             console.print(f"wrote {path}", markup=False)
     _print_grade(result, verbose=True)
     if result.all_passed:
@@ -438,6 +452,7 @@ def batch(assignment, submissions_dir, out, data, time_budget, device, seed, thr
     if threads is not None and threads < 1:
         raise UsageError("--threads must be at least 1")
     options = _options(device, seed, time_budget, data, threads or 1, fast=False)
+    out = _out_dir(out)
     students = tuple(s.strip() for item in only for s in item.split(",") if s.strip())
     try:
         report = pipeline.grade_class(pm, spec, Path(submissions_dir), Path(out), options, console=console,

@@ -21,11 +21,14 @@ CORRECT = ROOT / "assignments" / "mnist_mlp" / "examples" / "correct"
     (["grade", "mnist-mlp", CORRECT, "--out", "{tmp}", "--time-budget", "0"], "--time-budget must be"),
     (["grade", "mnist-mlp", CORRECT, "--out", "{tmp}", "--data", "{tmp}/none"], "no such folder"),
     (["grade", "mnist-mlp", CORRECT], "Missing option '--out'"),
+    (["grade", "mnist-mlp", CORRECT, "--out", "{tmp}/a-file/out"], "--out {tmp}/a-file/out: cannot create this folder"),
+    (["batch", "mnist-mlp", "{tmp}", "--out", "{tmp}/a-file/out"], "--out {tmp}/a-file/out: cannot create this folder"),
 ])
 def test_bad_usage_is_one_line_and_exit_2(run_cli, tmp_path, args, phrase):
+    (tmp_path / "a-file").write_text("not a folder")
     proc = run_cli(*[str(a).replace("{tmp}", str(tmp_path)) for a in args])
     assert proc.returncode == 2
-    assert phrase in proc.stderr
+    assert phrase.replace("{tmp}", str(tmp_path)) in " ".join(proc.stderr.split())
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "results.json").exists()
 
@@ -58,6 +61,17 @@ def test_check_prints_the_failure_a_student_reads_and_exits_1(run_cli):
     proc = run_cli("check", "mnist-mlp", SUBMISSIONS / "mnist_mlp" / "wrong_class_name")
     assert proc.returncode == 1
     assert "model.py defines Net, not Network" in proc.stdout
+
+
+def test_an_out_folder_that_cannot_take_results_json_is_the_graders_failure(run_cli, tmp_path):
+    (tmp_path / "out" / "results.json").mkdir(parents=True)  # results.json cannot be written
+    proc = run_cli("check", "mnist-mlp", SUBMISSIONS / "mnist_mlp" / "syntax_error", "--out", tmp_path / "out")
+    assert proc.returncode == 1, "check: its exit status says whether the checks passed"
+    proc = run_cli("grade", "mnist-mlp", SUBMISSIONS / "mnist_mlp" / "syntax_error", "--out", tmp_path / "out")
+    assert proc.returncode == 3 and "Score: 0 / 10" in proc.stdout
+    assert "a writer failed: grader.plugins.results_json" in " ".join(proc.stderr.split())
+    assert f"results.json could not be written to {tmp_path / 'out'}" in " ".join(proc.stderr.split())
+    assert "Traceback" not in proc.stderr
 
 
 def test_corrupt_zip_is_a_grade_with_the_reason(grade, tmp_path):
