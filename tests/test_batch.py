@@ -271,6 +271,44 @@ def test_a_changed_file_regrades_just_that_student_and_keeps_the_old_score(klass
     assert len(runs) == 2 and "7/10" in runs[0] and "10/10" in runs[1] and runs[1].startswith("*")
 
 
+REGRADE_WHEN = [  # what changed since the class was graded, and the reason the dry run gives
+    ("UPDATE runs SET grader_version = '0.0.1'", "grader version changed (0.0.1 -> "),
+    ("UPDATE runs SET assignment_version = '0'", "assignment version changed (0 -> 1)"),
+    ("UPDATE runs SET data_fingerprint = 'feedbeef'", "data fingerprint changed (feedbeef -> "),
+    ("UPDATE runs SET seed = 7", "seed changed (7 -> 0)"),
+    ("UPDATE runs SET device_kind = 'cuda'", "device kind changed (cuda -> cpu)"),
+    ("rm b_syntax", "its results folder is missing"),
+    ("--time-budget 30", "time budget changed (15.0 -> 30.0)"),
+]
+
+
+def test_a_rerun_regrades_when_what_the_grade_depends_on_changed(klass, run_cli, tmp_path):
+    graded_out = tmp_path / "graded"
+    only = ("--only", "b_syntax,b_class_name", "--threads", "1")
+    proc = run_cli("batch", "mnist-mlp", klass, "--out", graded_out, *only, "--time-budget", BUDGET)
+    assert proc.returncode == 0, proc.stderr
+    for number, (change, why) in enumerate(REGRADE_WHEN):
+        out = tmp_path / f"change-{number}"
+        shutil.copytree(graded_out, out)
+        options = ["--time-budget", BUDGET]
+        if change.startswith("UPDATE"):
+            db = sqlite3.connect(out / "gradebook.sqlite")
+            with db:
+                db.execute(change + " WHERE student = 'b_syntax'")
+            db.close()
+        elif change.startswith("--"):
+            options = change.split()
+        else:
+            shutil.rmtree(out / "b_syntax")
+        dry = run_cli("batch", "mnist-mlp", klass, "--out", out, *only, *options, "--dry-run")
+        assert dry.returncode == 0, dry.stderr
+        rows = {line.split()[0]: " ".join(line.split()[1:]) for line in dry.stdout.splitlines()
+                if line.startswith("b_")}
+        assert rows["b_syntax"].startswith("grade " + why), (change, dry.stdout)
+        whole_batch = change.startswith("--")  # a change of options regrades everyone
+        assert rows["b_class_name"].startswith("grade " + why if whole_batch else "keep up to date"), change
+
+
 def test_history_of_an_unknown_student_suggests_a_name(graded, run_cli):
     out, _, _ = graded
     proc = run_cli("history", "w_widht", "--out", out)
