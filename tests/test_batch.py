@@ -285,8 +285,11 @@ REGRADE_WHEN = [  # what changed since the class was graded, and the reason the 
 def test_a_rerun_regrades_when_what_the_grade_depends_on_changed(klass, run_cli, tmp_path):
     graded_out = tmp_path / "graded"
     only = ("--only", "b_syntax,b_class_name", "--threads", "1")
-    proc = run_cli("batch", "mnist-mlp", klass, "--out", graded_out, *only, "--time-budget", BUDGET)
+    proc = run_cli("batch", "mnist-mlp", klass, "--out", graded_out, *only, "--time-budget", BUDGET, "--workers", "4")
     assert proc.returncode == 0, proc.stderr
+    said = proc.stdout.splitlines()  # what is about to happen is said before the first result; no idle slots
+    assert said[0].startswith("mnist-mlp: 2 to grade, 0 up to date (folders layout) in 2 slot(s) of 1 thread(s)")
+    assert said[1].startswith("[1/2] b_")
     for number, (change, why) in enumerate(REGRADE_WHEN):
         out = tmp_path / f"change-{number}"
         shutil.copytree(graded_out, out)

@@ -269,8 +269,12 @@ def grade_class(pm, assignment, submissions_dir: Path, out_dir: Path, options, *
         if dry_run:
             return report
         if queue:
-            report.slots = plan_slots(options.device, workers, threads, memory_per_slot(assignment, options))
+            report.slots = plan_slots(options.device, workers, threads,
+                                      memory_per_slot(assignment, options))[:len(queue)]  # no idle workers
             options.threads = report.slots[0].threads  # the reference runs with a slot's threads
+            console.print(f"{assignment.id}: {len(queue)} to grade, {report.kept} up to date ({layout.name} layout) "
+                          f"in {len(report.slots)} slot(s) of {options.threads} thread(s); the reference runs "
+                          "first (once, then cached)", markup=False, highlight=False)
             warm_reference(assignment, options, dataset)
             _run(gradebook, assignment, options, key, queue, out_dir, work, report, console, live)
         snapshot = gradebook.snapshot({"id": assignment.id, "title": assignment.title, "version": assignment.version},
