@@ -154,3 +154,11 @@ def test_names_that_are_not_utf8_are_said_and_do_not_stop_the_batch(run_cli, tmp
     said = " ".join(proc.stdout.split())
     assert "jos? ignored: its path is not valid UTF-8 or holds control characters; rename it" in said
     assert "?stray.txt ignored: a submission is a folder or a .zip" in said
+
+
+def test_an_out_folder_inside_the_submissions_is_not_a_student(run_cli, tmp_path):
+    root = tmp_path / "class"
+    shutil.copytree(MLP / "syntax_error", root / "alice")
+    proc = run_cli("batch", "mnist-mlp", root, "--out", root / "graded", "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert set(plan_rows(proc.stdout)) == {"alice"} and "graded/ ignored: it is the --out folder" in proc.stdout

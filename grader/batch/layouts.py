@@ -86,11 +86,14 @@ def _hidden(path: Path) -> bool:
 # --------------------------------------------------------------------------
 
 
-def folders(root: Path) -> Layout:
+def folders(root: Path, out_dir: Path | None = None) -> Layout:
     entries: list[Entry] = []
     notes: list[str] = []
     for path in sorted(root.iterdir()):
         if _hidden(path):
+            continue
+        if out_dir is not None and path.resolve() == Path(out_dir).resolve():
+            notes.append(f"{path.name}/ ignored: it is the --out folder")
             continue
         if path.is_dir():
             entries.append(Entry(safe_id(path.name), path))
@@ -206,8 +209,8 @@ def nbgrader(submitted: Path, assignment_id: str) -> Layout | None:
     return Layout("nbgrader", _unique(entries, notes), notes)
 
 
-def discover(root: Path, assignment_id: str) -> Layout:
-    """Find every submission under ``root``.
+def discover(root: Path, assignment_id: str, out_dir: Path | None = None) -> Layout:
+    """Find every submission under ``root`` (``out_dir``, the batch's ``--out``, is never one).
 
     :raises UsageError: ``root`` is not a folder, or holds no submission.
     """
@@ -222,7 +225,7 @@ def discover(root: Path, assignment_id: str) -> Layout:
         layout = gradescope(root)
     else:
         submitted = root if root.name == "submitted" else root / "submitted"
-        layout = (nbgrader(submitted, assignment_id) if submitted.is_dir() else None) or folders(root)
+        layout = (nbgrader(submitted, assignment_id) if submitted.is_dir() else None) or folders(root, out_dir)
     if not layout.entries:
         raise UsageError(f"no submissions found in {root}: expected one folder or .zip per student, a "
                          f"Gradescope export ({GRADESCOPE_METADATA}) or nbgrader's submitted/STUDENT/"

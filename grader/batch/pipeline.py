@@ -244,7 +244,7 @@ def grade_class(pm, assignment, submissions_dir: Path, out_dir: Path, options, *
     from grader.batch.executor import plan_slots
 
     started = time.monotonic()
-    layout = layouts.discover(Path(submissions_dir), assignment.id)
+    layout = layouts.discover(Path(submissions_dir), assignment.id, out_dir)
     known = {e.student for e in layout.entries}
     unknown = sorted(set(only) - known)
     if unknown:
