@@ -162,3 +162,16 @@ def test_an_out_folder_inside_the_submissions_is_not_a_student(run_cli, tmp_path
     proc = run_cli("batch", "mnist-mlp", root, "--out", root / "graded", "--dry-run")
     assert proc.returncode == 0, proc.stderr
     assert set(plan_rows(proc.stdout)) == {"alice"} and "graded/ ignored: it is the --out folder" in proc.stdout
+
+
+def test_an_out_folder_that_would_replace_a_submission_is_refused(run_cli, tmp_path):
+    root = tmp_path / "class"
+    shutil.copytree(MLP / "syntax_error", root / "alice")
+    course = tmp_path / "course"
+    shutil.copytree(MLP / "syntax_error", course / "submitted" / "bob" / "mnist-mlp")
+    for submissions, out in ((root, root), (course, course / "submitted")):
+        proc = run_cli("batch", "mnist-mlp", submissions, "--out", out)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert f"--out {out} would replace" in " ".join(proc.stderr.split())
+    assert (root / "alice" / "model.py").is_file() and (course / "submitted" / "bob" / "mnist-mlp" / "model.py").is_file()
+    assert not (root / "gradebook.sqlite").exists()

@@ -245,6 +245,11 @@ def grade_class(pm, assignment, submissions_dir: Path, out_dir: Path, options, *
 
     started = time.monotonic()
     layout = layouts.discover(Path(submissions_dir), assignment.id, out_dir)
+    for entry in layout.entries:  # DIR/{student} is replaced by the results: never a submission's own folder
+        target, source = (Path(out_dir) / entry.student).resolve(), Path(entry.source).resolve()
+        if source == target or target in source.parents:
+            raise UsageError(f"--out {out_dir} would replace {entry.source} with {entry.student}'s results; "
+                             f"choose an --out folder outside {submissions_dir}")
     known = {e.student for e in layout.entries}
     unknown = sorted(set(only) - known)
     if unknown:
