@@ -173,5 +173,6 @@ def test_an_out_folder_that_would_replace_a_submission_is_refused(run_cli, tmp_p
         proc = run_cli("batch", "mnist-mlp", submissions, "--out", out)
         assert proc.returncode == 2, proc.stdout + proc.stderr
         assert f"--out {out} would replace" in " ".join(proc.stderr.split())
-    assert (root / "alice" / "model.py").is_file() and (course / "submitted" / "bob" / "mnist-mlp" / "model.py").is_file()
+    assert (root / "alice" / "model.py").is_file()
+    assert (course / "submitted" / "bob" / "mnist-mlp" / "model.py").is_file()
     assert not (root / "gradebook.sqlite").exists()
