@@ -133,6 +133,12 @@ def grade(pm, assignment, source: Path, options) -> Grade:
                         lambda folder: execute_plan(assignment, options, folder, dataset, stages))
     timings["reference"] = round(time.monotonic() - t, 3)
     timings["reference_cached"] = ref.cached
+    cut = next((d for d in ref.observations.values() if isinstance(d, dict) and d.get("stopped_by_budget")), None)
+    if cut is not None:  # the budget, not the submission, is at fault: say so where students and TAs read
+        notes.append(f"The reference implementation did not finish training within the "
+                     f"{assignment.budget(options):g} s time budget either ({cut.get('epochs_done', 0):g} of "
+                     f"{cut.get('epochs_planned', '?')} epochs): the budget is too small for this machine, so the "
+                     "training, budget and accuracy marks say little. Grade again with a larger --time-budget.")
 
     call_stage = {c.id: s.name for s in stages for c in s.calls}
     ctx = checks_mod.CheckContext(assignment=assignment, options=options, observations=observations,

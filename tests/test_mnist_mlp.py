@@ -66,6 +66,7 @@ def test_results_json_follows_gradescope_and_records_the_run(grade):
     assert extra["thresholds"]["full"] < extra["thresholds"]["reference"]
     assert extra["timings"]["total"] > 0
     assert "stand-in" in results["output"]
+    assert "reference implementation did not finish" not in results["output"]
 
 
 def test_zip_submission_is_graded_like_the_folder(grade, tmp_path):
@@ -183,6 +184,13 @@ def test_budget_stops_training_and_the_model_is_evaluated_as_it_is(grade):
     # evaluated anyway: a metric exists, and the honest checks still pass
     assert "accuracy" in results["extra_data"]["metrics"]
     assert by_kind(results)["architecture"][0]["status"] == "passed"
+
+
+def test_a_budget_too_small_for_the_reference_is_said_not_blamed_on_the_student(grade):
+    results, _ = grade("mnist-mlp", MLP / "correct_sequential", "--time-budget", "0.3")
+    assert by_kind(results)["budget"][0]["status"] == "failed"
+    assert ("The reference implementation did not finish training within the 0.3 s time budget either"
+            in results["output"]) and "larger --time-budget" in results["output"]
 
 
 def test_a_hanging_submission_is_killed_at_budget_plus_grace(grade):
