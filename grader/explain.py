@@ -143,6 +143,7 @@ def error(error: dict | None) -> str:
         "train": "Training your model failed",
         "predict": "Evaluating your model failed",
         "trace": "Tracing your model failed",
+        "construct": "Creating your dataset failed",
     }.get(phase, "Your code failed")
     if kind is None:
         return f"{lead}: {message}"

@@ -57,6 +57,9 @@ def test_another_style_passes_grader_check(run_cli, tmp_path):
      ["transform was called twice for dataset[0]", "Actual:   2 calls", "Apply self.transform once"]),
     ("label_zero_skipped", "CSV dataset: transform and target_transform run once per item",
      ["target_transform was not called for dataset[1]", "label is 0, which is false"]),
+    ("no_target_transform", "CSV dataset: transform and target_transform run once per item",
+     ["cannot be created: Creating your dataset failed with TypeError", "unexpected keyword argument "
+      "'target_transform'", "transform=None, target_transform=None)"]),
     ("grayscale_as_rgb", "CSV dataset: images equal read_image of each row's file",
      ["img_4117.png) has the wrong shape", "Expected: (1, 14, 11)", "Actual:   (3, 14, 11)", "grayscale"]),
 ])

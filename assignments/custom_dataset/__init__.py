@@ -192,6 +192,13 @@ def csv_transforms(ctx):
     """transform and target_transform are each applied exactly once per item, in __getitem__, and the item is
     what they returned.
     """
+    observation = ctx.observations.get("csv_counting")
+    error = (observation.error or {}) if observation is not None and not observation.ok else {}
+    if error.get("phase") == "construct" and error.get("type") == "TypeError":
+        raise CheckFailed("CustomImageDataset(annotations_file, img_dir, transform=..., target_transform=...) "
+                          "cannot be created: " + explain.error(error),
+                          hint="Take both transforms as the notes do: def __init__(self, annotations_file, img_dir, "
+                               "transform=None, target_transform=None).")
     data = ctx.observe("csv_counting")
     for key, calls in data["at_init"].items():
         if calls:
