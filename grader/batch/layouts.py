@@ -217,7 +217,8 @@ def discover(root: Path, assignment_id: str, out_dir: Path | None = None) -> Lay
     root = Path(root)
     if not root.is_dir():
         raise UsageError(f"SUBMISSIONS_DIR {root} is not a folder")
-    subdirs = [p for p in root.iterdir() if p.is_dir() and not _hidden(p)]
+    out = Path(out_dir).resolve() if out_dir is not None else None
+    subdirs = [p for p in root.iterdir() if p.is_dir() and not _hidden(p) and p.resolve() != out]
     if not (root / GRADESCOPE_METADATA).is_file() and len(subdirs) == 1 \
             and (subdirs[0] / GRADESCOPE_METADATA).is_file():
         root = subdirs[0]  # an unzipped export: one top folder
