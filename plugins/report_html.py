@@ -83,11 +83,11 @@ def threshold_svg(value: float, thresholds: dict, width: int = 560, height: int 
     zero_text, full_text, value_text = f"0 marks {zero:.1f}%", f"full {full:.1f}%", f"{value:.2f}%"
     # texts kept inside the picture and off each other: "0 marks" left of its tick, "full" right of its
     # tick, each flipped where it would leave the picture, and "full" on a second row if they still meet
-    zero_anchor, zero_span = _label(sx(zero), zero_text, "end", width)
-    full_anchor, full_span = _label(sx(full), full_text, "start", width)
+    zero_anchor, zero_span = label_anchor(sx(zero), zero_text, "end", width)
+    full_anchor, full_span = label_anchor(sx(full), full_text, "start", width)
     full_y = 70 if zero_span[1] > full_span[0] and full_span[1] > zero_span[0] else 56
     height = max(height, full_y + 8)
-    value_anchor, _ = _label(sx(value), value_text, "middle", width)
+    value_anchor, _ = label_anchor(sx(value), value_text, "middle", width)
     parts = [
         f'<rect x="{sx(0):.1f}" y="20" width="{sx(zero) - sx(0):.1f}" height="14" fill="#fecaca"/>',
         f'<rect x="{sx(zero):.1f}" y="20" width="{sx(full) - sx(zero):.1f}" height="14" fill="#fde68a"/>',
@@ -117,10 +117,12 @@ LABEL_CHAR_PX = 6.5
 """Roughly how wide one character of an 11 px label is."""
 
 
-def _label(x: float, text: str, anchor: str, width: int) -> tuple[str, tuple[float, float]]:
+def label_anchor(x: float, text: str, anchor: str, width: int, *, char_px: float = LABEL_CHAR_PX,
+                 pad: float = 0.0) -> tuple[str, tuple[float, float]]:
     """The text-anchor to draw ``text`` at ``x`` with (``anchor`` preferred, flipped where it would
-    leave the 0..width picture) and the span it covers."""
-    w = len(text) * LABEL_CHAR_PX
+    leave the 0..width picture) and the span it covers, ``pad`` pixels included. Shared by the
+    report's and the class summary's charts."""
+    w = len(text) * char_px + pad
     spans = {"start": (x, x + w), "middle": (x - w / 2, x + w / 2), "end": (x - w, x)}
     for choice in (anchor, "start" if anchor == "end" else "end", "start", "end"):
         left, right = spans[choice]

@@ -30,7 +30,8 @@ SLOWEST = 5
 
 
 TICK_CHAR_PX = 6.0
-"""Roughly how wide one character of a 10-11 px label is, for keeping labels apart."""
+"""Roughly how wide one character of a chart label is, for keeping labels apart."""
+PAD_LEFT, PAD_RIGHT = 30, 10
 
 
 def bars_svg(bins: list[tuple[str, int]], *, width: int = 640, height: int = 180, markers=(),
@@ -44,16 +45,16 @@ def bars_svg(bins: list[tuple[str, int]], *, width: int = 640, height: int = 180
         return Markup("<p>Nothing to show.</p>")
     placed = _place_markers(markers, width)
     rows = max((row for _, _, _, row in placed), default=0) + 1
-    pad_l, pad_b, pad_t = 30, 34, 18 + 12 * (rows if placed else 0)
+    pad_b, pad_t = 34, 18 + 12 * (rows if placed else 0)
     height += pad_t - 18
     top = max(c for _, c in bins) or 1
-    step = (width - pad_l - 10) / len(bins)
+    step = (width - PAD_LEFT - PAD_RIGHT) / len(bins)
     widest = max(len(name) for name, _ in bins) * TICK_CHAR_PX + 6
     every = max(1, math.ceil(widest / step))
     parts = []
     for i, (name, count) in enumerate(bins):
         h = (height - pad_b - pad_t) * count / top
-        x = pad_l + i * step
+        x = PAD_LEFT + i * step
         y = height - pad_b - h
         parts.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(step - 2, 1):.1f}" height="{h:.1f}" '
                      f'fill="{colour}"><title>{escape(name)}: {count}</title></rect>')
@@ -63,15 +64,21 @@ def bars_svg(bins: list[tuple[str, int]], *, width: int = 640, height: int = 180
             parts.append(f'<text x="{x + step / 2:.1f}" y="{height - pad_b + 14}" text-anchor="middle" '
                          f'class="tick">{escape(name)}</text>')
     for fraction, text, anchor, row in placed:
-        x = pad_l + (width - pad_l - 10) * fraction
+        x = _x(fraction, width)
         text_x = x + 4 if anchor == "start" else x - 4
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{pad_t - 16 - 12 * row}" y2="{height - pad_b}" '
                      f'stroke="#b91c1c" stroke-dasharray="4 3" stroke-width="2"/><text x="{text_x:.1f}" '
                      f'y="{pad_t - 16 - 12 * row + 9}" text-anchor="{anchor}" class="marker">{escape(text)}</text>')
-    parts.append(f'<line x1="{pad_l}" x2="{width - 10}" y1="{height - pad_b}" y2="{height - pad_b}" stroke="#9ca3af"/>')
+    parts.append(f'<line x1="{PAD_LEFT}" x2="{width - PAD_RIGHT}" y1="{height - pad_b}" y2="{height - pad_b}" '
+                 'stroke="#9ca3af"/>')
     parts.append(f'<text x="{width / 2:.0f}" y="{height - 4}" text-anchor="middle">{escape(label)}</text>')
     return Markup(f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
                   f'aria-label="{escape(label)}">{"".join(parts)}</svg>')
+
+
+def _x(fraction: float, width: int) -> float:
+    """Where a fraction of the plot's width lies in a :func:`bars_svg` picture ``width`` wide."""
+    return PAD_LEFT + (width - PAD_LEFT - PAD_RIGHT) * fraction
 
 
 def _place_markers(markers, width: int) -> list[tuple[float, str, str, int]]:
@@ -81,14 +88,17 @@ def _place_markers(markers, width: int) -> list[tuple[float, str, str, int]]:
     (or the chart's edge) is in the way; texts that still collide go on rows
     above one another.
     """
+    from grader.plugins.report_html import label_anchor
+
     ordered = sorted((max(0.0, min(1.0, f)), t) for f, t in markers)
-    xs = [30 + (width - 40) * f for f, _ in ordered]
+    xs = [_x(f, width) for f, _ in ordered]
     rows: list[list[tuple[float, float]]] = []
     placed = []
     for i, ((fraction, text), x) in enumerate(zip(ordered, xs)):
-        w = len(text) * TICK_CHAR_PX + 8
-        blocked_right = x + w > width or any(x < other <= x + w for other in xs[i + 1:])
-        anchor, span = ("end", (x - w, x)) if blocked_right and x - w >= 0 else ("start", (x, x + w))
+        fit = dict(char_px=TICK_CHAR_PX, pad=8)  # the 4 px between a line and its text, and as much beyond
+        anchor, span = label_anchor(x, text, "start", width, **fit)
+        if anchor == "start" and any(x < other <= span[1] for other in xs[i + 1:]):
+            anchor, span = label_anchor(x, text, "end", width, **fit)
         row = next((r for r, taken in enumerate(rows)
                     if all(span[1] <= a or span[0] >= b for a, b in taken)), len(rows))
         if row == len(rows):
