@@ -41,15 +41,6 @@ def _skip(parts) -> bool:
     return any(p in SKIP_NAMES for p in parts)
 
 
-def unprintable(name: str) -> bool:
-    """A file name that is not valid UTF-8 (its bytes come back as lone surrogates) or holds control characters."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in name)
-
-
 def _unprintable_name(name: str) -> str:
     return f"{text.clean(name)} (a file name that is not valid UTF-8 or holds control characters)"
 
@@ -64,7 +55,7 @@ def _copy_folder(src: Path, dest: Path, skipped: list[str]) -> None:
         mode = path.lstat().st_mode
         if stat.S_ISDIR(mode):
             continue
-        if unprintable(str(rel)):
+        if text.unprintable(str(rel)):
             skipped.append(_unprintable_name(str(rel)))
             continue
         if stat.S_ISLNK(mode):
@@ -100,7 +91,7 @@ def _extract_zip(src: Path, dest: Path, skipped: list[str]) -> None:
             if name.is_absolute() or ".." in name.parts or member.filename.startswith("/"):
                 raise SubmissionError(f"{src.name} contains the path {member.filename!r}, which points "
                                       "outside the submission; zip your files without absolute or '..' paths")
-            if unprintable(member.filename):
+            if text.unprintable(member.filename):
                 skipped.append(_unprintable_name(member.filename))
                 continue
             if member.flag_bits & 0x1:

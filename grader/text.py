@@ -24,3 +24,15 @@ def clean_strings(value, limit: int | None = None):
     if isinstance(value, list):
         return [clean_strings(v, limit) for v in value]
     return value
+
+
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def unprintable(name: str) -> bool:
+    """A file name that is not valid UTF-8 (its bytes come back as lone surrogates) or holds control characters."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return _NAME_CONTROL.search(name) is not None

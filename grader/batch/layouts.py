@@ -24,7 +24,6 @@ from pathlib import Path
 
 from grader import text
 from grader.errors import UsageError
-from grader.submission import unprintable
 
 GRADESCOPE_METADATA = "submission_metadata.yml"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
@@ -58,7 +57,7 @@ def _unique(entries: list[Entry], notes: list[str]) -> list[Entry]:
     """The entries with unique student ids; ``notes`` made printable (names come from the TA's download)."""
     readable = []
     for entry in entries:
-        if unprintable(str(entry.source)):
+        if text.unprintable(str(entry.source)):
             notes.append(f"{entry.source} ignored: its path is not valid UTF-8 or holds control characters; "
                          "rename it and run again")
         else:
@@ -89,10 +88,11 @@ def _hidden(path: Path) -> bool:
 def folders(root: Path, out_dir: Path | None = None) -> Layout:
     entries: list[Entry] = []
     notes: list[str] = []
+    out = Path(out_dir).resolve() if out_dir is not None else None
     for path in sorted(root.iterdir()):
         if _hidden(path):
             continue
-        if out_dir is not None and path.resolve() == Path(out_dir).resolve():
+        if path.resolve() == out:
             notes.append(f"{path.name}/ ignored: it is the --out folder")
             continue
         if path.is_dir():
